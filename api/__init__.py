@@ -1,0 +1,1 @@
+"""Fieldloop: a mobile-first opportunity management system."""

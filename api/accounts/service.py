@@ -1,0 +1,105 @@
+"""Accounts and contacts: create, read, update within the caller's reach."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.accounts.schemas import AccountCreate, AccountUpdate, ContactCreate, ContactUpdate
+from api.db.models import Account, Contact
+from api.lib.audit import apply_changes
+from api.lib.auth import Principal
+from api.lib.concurrency import check_version
+from api.lib.errors import FieldProblem, validation_failed
+from api.lib.i18n import t
+from api.lib.pagination import decode_cursor, encode_cursor
+from api.lib.schema import provided
+from api.lib.scope import get_visible, resolve_owner, visible
+
+LOCATION_PAIR = t("Latitude and longitude go together.", "纬度和经度必须同时提供。")
+
+
+def _check_location(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        field = "lon" if lon is None else "lat"
+        raise validation_failed([FieldProblem(field, "location_incomplete", LOCATION_PAIR)])
+
+
+class AccountService:
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+
+    async def create(self, data: AccountCreate) -> Account:
+        _check_location(data.lat, data.lon)
+        owner_id = await resolve_owner(self.session, self.principal, data.owner_id)
+        fields = msgspec.structs.asdict(data)
+        fields.pop("owner_id")
+        if fields["id"] is msgspec.UNSET:
+            fields["id"] = uuid.uuid4()
+        account = Account(**fields, org_id=self.principal.org_id, owner_id=owner_id, created_by=self.principal.user_id)
+        self.session.add(account)
+        await self.session.flush()
+        return account
+
+    async def get(self, account_id: uuid.UUID) -> Account:
+        return await get_visible(self.session, Account, account_id, self.principal)
+
+    async def list(
+        self, limit: int, cursor: str | None, q: str | None, owner_id: uuid.UUID | None
+    ) -> tuple[list[Account], str | None]:
+        stmt = visible(select(Account), Account, self.principal)
+        if q:
+            stmt = stmt.where(Account.name.ilike(f"%{q}%"))
+        if owner_id:
+            stmt = stmt.where(Account.owner_id == owner_id)
+        if cursor:
+            at, last_id = decode_cursor(cursor)
+            stmt = stmt.where((Account.created_at < at) | ((Account.created_at == at) & (Account.id < last_id)))
+        stmt = stmt.order_by(Account.created_at.desc(), Account.id.desc()).limit(limit + 1)
+        rows = list((await self.session.execute(stmt)).scalars())
+        next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
+        return rows[:limit], next_cursor
+
+    async def update(self, account_id: uuid.UUID, expected_version: int, data: AccountUpdate) -> Account:
+        account = await self.get(account_id)
+        check_version(expected_version, account.version)
+        changes = provided(data)
+        if "owner_id" in changes:
+            changes["owner_id"] = await resolve_owner(self.session, self.principal, changes["owner_id"])
+        _check_location(changes.get("lat", account.lat), changes.get("lon", account.lon))  # type: ignore[arg-type]
+        if apply_changes(self.session, self.principal, "account", account, changes):
+            await self.session.flush()
+        return account
+
+    async def contacts(self, account_id: uuid.UUID) -> list[Contact]:
+        await self.get(account_id)
+        stmt = select(Contact).where(
+            Contact.account_id == account_id, Contact.org_id == self.principal.org_id, Contact.deleted_at.is_(None)
+        )
+        return list((await self.session.execute(stmt.order_by(Contact.name))).scalars())
+
+    async def add_contact(self, account_id: uuid.UUID, data: ContactCreate) -> Contact:
+        await self.get(account_id)
+        fields = msgspec.structs.asdict(data)
+        if fields["id"] is msgspec.UNSET:
+            fields["id"] = uuid.uuid4()
+        contact = Contact(**fields, org_id=self.principal.org_id, account_id=account_id, created_by=self.principal.user_id)
+        self.session.add(contact)
+        await self.session.flush()
+        return contact
+
+    async def get_contact(self, contact_id: uuid.UUID) -> Contact:
+        contact = await get_visible(self.session, Contact, contact_id, self.principal)
+        await self.get(contact.account_id)  # a contact is visible exactly when its account is
+        return contact
+
+    async def update_contact(self, contact_id: uuid.UUID, expected_version: int, data: ContactUpdate) -> Contact:
+        contact = await self.get_contact(contact_id)
+        check_version(expected_version, contact.version)
+        if apply_changes(self.session, self.principal, "contact", contact, provided(data)):
+            await self.session.flush()
+        return contact

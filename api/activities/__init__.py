@@ -1,0 +1,1 @@
+"""Activities: customer actions and our own, the evidence behind stage changes."""

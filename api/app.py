@@ -1,0 +1,66 @@
+"""create_app(settings): the one place where the application is assembled."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.accounts.controllers import AccountController
+from api.activities.controllers import ActivityController
+from api.auth.controllers import AuthController
+from api.db.engine import Database
+from api.health.controllers import health, live
+from api.lib.auth import PrincipalCache, TokenSigner
+from api.lib.deps import DEPENDENCIES
+from api.lib.errors import handle_exception
+from api.lib.unit_of_work import UnitOfWorkMiddleware
+from api.opportunities.controllers import OpportunityController
+from api.pipeline.controllers import PipelineController
+from api.settings import Settings
+from api.web import web_handlers
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = Database(settings)
+    signer = TokenSigner(settings.secret_key)
+    state = State(
+        {"settings": settings, "db": db, "signer": signer, "principals": PrincipalCache(settings.principal_cache_ttl_s)}
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            live,
+            AuthController,
+            AccountController,
+            OpportunityController,
+            PipelineController,
+            ActivityController,
+            *web_handlers(),
+        ],
+        dependencies=DEPENDENCIES,
+        middleware=[
+            DefineMiddleware(
+                UnitOfWorkMiddleware, sessionmaker=db.sessionmaker, signer=signer, max_body_bytes=settings.max_body_bytes
+            )
+        ],
+        exception_handlers={Exception: handle_exception},
+        openapi_config=OpenAPIConfig(
+            title="Fieldloop API",
+            version=API_VERSION,
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="opaque")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        state=state,
+        on_shutdown=[db.dispose],
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )

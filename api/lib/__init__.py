@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: auth, errors, idempotency, pagination, i18n."""

@@ -1,0 +1,22 @@
+"""Dependencies shared by every controller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.lib.auth import provide_principal
+
+
+def provide_db(request: Request[Any, Any, Any]) -> AsyncSession:
+    """The request's session, opened and committed by the unit-of-work middleware."""
+    return request.scope["state"]["db"]
+
+
+DEPENDENCIES = {
+    "db": Provide(provide_db, sync_to_thread=False),
+    "principal": Provide(provide_principal),
+}

@@ -1,0 +1,47 @@
+"""Keyset pagination: ``{"items": [...], "next_cursor": ...}`` with an opaque cursor."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import msgspec
+
+from api.lib.errors import field_error
+from api.lib.i18n import t
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+class Page(msgspec.Struct, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def check_limit(limit: int) -> int:
+    if limit < 1 or limit > MAX_LIMIT:
+        raise field_error(
+            "limit", "out_of_range", t("limit must be between 1 and {max}.", "limit 必须在 1 到 {max} 之间。"), max=MAX_LIMIT
+        )
+    return limit
+
+
+def encode_cursor(at: datetime, record_id: uuid.UUID) -> str:
+    raw = msgspec.json.encode([at.isoformat(), str(record_id)])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, record_id = msgspec.json.decode(raw)
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, uuid.UUID(record_id)
+    except (ValueError, TypeError, msgspec.DecodeError):
+        raise field_error("cursor", "invalid", t("This cursor is not valid.", "游标无效。")) from None

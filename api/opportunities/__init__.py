@@ -1,0 +1,1 @@
+"""The pipeline: opportunities, their line items, stage history and validation rules."""

@@ -1,0 +1,1 @@
+"""The org's sales stages and product catalogue."""
