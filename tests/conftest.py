@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
 from api.auth.passwords import hash_password
 from api.db.base import Base
 from api.db.engine import Database
-from api.db.migrations import upgrade
+from api.db.migrations import upgrade, upgrade_async
 from api.db.models import Account, Organisation, Team, User
 from api.orgs.service import ensure_org
 from api.settings import Settings
@@ -59,23 +59,44 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_ready() -> str:
-    """Reset the PostgreSQL test database to an empty public schema, then migrate it once."""
+_pg_url: str | None = None
+
+
+def _pg_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def postgres_ready() -> str:
+    """A database of this run's own on the given server, migrated once; dropped when the run ends.
+
+    Its own database keeps parallel runs (and a developer's benchmark) from truncating each other's tables.
+    """
+    global _pg_url
+    assert PG_URL
+    if _pg_url is None:
+        name = f"fieldloop_test_{os.getpid()}"
+        engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await engine.dispose()
+        await upgrade_async(_pg_database(PG_URL, name))
+        _pg_url = _pg_database(PG_URL, name)
+    return _pg_url
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if _pg_url is None or PG_URL is None:
+        return
     import asyncio
 
-    assert PG_URL
-
-    async def reset() -> None:
-        engine = create_async_engine(PG_URL)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+    async def drop() -> None:
+        engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(_pg_url).database}" WITH (FORCE)'))
         await engine.dispose()
 
-    asyncio.run(reset())
-    upgrade(PG_URL)
-    return PG_URL
+    asyncio.run(drop())
 
 
 async def _truncate_all(url: str) -> None:
@@ -94,7 +115,7 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         shutil.copyfile(request.getfixturevalue("sqlite_template"), db_path)
         url = f"sqlite+aiosqlite:///{db_path}"
     else:
-        url = request.getfixturevalue("postgres_ready")
+        url = await postgres_ready()
     yield Settings(database_url=url, secret_key=SECRET, var_dir=tmp_path / "var", principal_cache_ttl_s=0.0)
     if request.param != "sqlite":
         await _truncate_all(url)

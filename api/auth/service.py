@@ -71,11 +71,16 @@ class AuthService:
         token, sign_in = row
         if sign_in.revoked_at is not None or token.expires_at < now:
             raise unauthorized(BAD_REFRESH)
+        if token.used_at is not None:
+            await self._revoke_elsewhere(sign_in, "refresh_reuse")
+            raise unauthorized(BAD_REFRESH)
         claimed = await self.session.execute(
             update(RefreshToken).where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None)).values(used_at=now)
         )
         if claimed.rowcount != 1:
             # A refresh token used twice has leaked: end the whole sign-in, for the thief and the owner alike.
+            # This request fails anyway; rolling back first frees SQLite's write lock for the revocation.
+            await self.session.rollback()
             await self._revoke_elsewhere(sign_in, "refresh_reuse")
             raise unauthorized(BAD_REFRESH)
         return await self._issue(sign_in)

@@ -84,11 +84,9 @@ class TokenSigner:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()[:24])
 
 
-def bearer_token(headers: Any) -> str | None:
-    value = headers.get("authorization") or headers.get(b"authorization")
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    if not value or not value[:7].lower() == "bearer ":
+def bearer_token(value: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value."""
+    if not value or value[:7].lower() != "bearer ":
         return None
     return value[7:].strip()
 
@@ -159,7 +157,7 @@ async def load_principal(session: Any, session_id: uuid.UUID, user_id: uuid.UUID
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     """The dependency every protected handler takes: a verified, unrevoked caller, or 401."""
     app_state = request.app.state
-    token = bearer_token(request.headers)
+    token = bearer_token(request.headers.get("authorization"))
     ids = app_state.signer.verify(token) if token else None
     if ids is None:
         raise unauthorized()

@@ -163,7 +163,7 @@ class UnitOfWorkMiddleware:
         if key is None:
             return None
         idempotency.check_key(key)
-        token = bearer_token(dict(scope["headers"]))
+        token = bearer_token(_header(scope, b"authorization"))
         ids = self.signer.verify(token) if token else None
         if ids is None:
             return None  # unauthenticated calls (sign-in, notification actions) are not keyed per user

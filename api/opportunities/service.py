@@ -122,7 +122,7 @@ class OpportunityService:
             f: changes.get(f, getattr(opportunity, f))
             for f in ("stage", "amount", "close_date", "loss_reason", "forecast_category", "discount_pct")
         }
-        deal = rules.Deal(lines=lines, **merged)  # type: ignore[arg-type]
+        deal = rules.Deal(line_items=lines, **merged)  # type: ignore[arg-type]
         touched = set(changes) | ({"line_items"} if new_lines is not None else set())
         stage_moves = "stage" in changes and changes["stage"] != opportunity.stage
         change = rules.Change(
