@@ -145,9 +145,9 @@ def seeded(live_server: str, users: None, caplog: pytest.LogCaptureFixture) -> S
         out_of_reach = _seed_records(client)
         client.headers["Authorization"] = f"Bearer {_sign_in(client, REP_EMAIL)}"
         mine = _seed_records(client)
-        listed = client.get("/api/v1/opportunities").json()["items"]
-        assert {o["id"] for o in listed} == set(mine["opportunity"]), "the rep sees exactly their own opportunities"
-        assert not set(out_of_reach["opportunity"]) & {o["id"] for o in listed}
+        for kind, path in (("account", "/api/v1/accounts/"), ("opportunity", "/api/v1/opportunities/")):
+            assert client.get(path + mine[kind][0]).status_code == 200
+            assert client.get(path + out_of_reach[kind][0]).status_code == 404, "a colleague's records are out of reach"
         return Seeded(token=client.headers["Authorization"].removeprefix("Bearer "), ids=mine)
 
 
