@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from alembic import context
 from sqlalchemy.engine import Connection
 
 import api.db.models  # noqa: F401  (registers every table)
+from alembic import context
 from api.db.base import Base
 from api.db.engine import make_engine
 from api.settings import Settings

@@ -46,7 +46,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=DEPENDENCIES,
         middleware=[
             DefineMiddleware(
-                UnitOfWorkMiddleware, sessionmaker=db.sessionmaker, signer=signer, max_body_bytes=settings.max_body_bytes
+                UnitOfWorkMiddleware,
+                sessionmaker=db.sessionmaker,
+                signer=signer,
+                max_body_bytes=settings.max_body_bytes,
             )
         ],
         exception_handlers={Exception: handle_exception},

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from api.db.models.org import ROLES
 from api.settings import Settings, SettingsError
 
 
@@ -70,10 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--org", required=True)
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
-    create.add_argument(
-        "--role", required=True, action="append", choices=["rep", "manager", "approver", "finance", "legal", "cs", "admin"],
-        help="repeat for several roles",
-    )  # fmt: skip
+    create.add_argument("--role", required=True, action="append", choices=ROLES, help="repeat for several roles")
     create.add_argument("--team")
     create.add_argument("--manager", help="the manager's email")
     create.add_argument("--locale", choices=["zh-CN", "en"], default="zh-CN")

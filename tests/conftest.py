@@ -167,7 +167,9 @@ class World:
     account_outsider: uuid.UUID
 
 
-async def _add_user(session, org: Organisation, email: str, roles: list[str], team: Team | None = None, manager: User | None = None) -> User:  # noqa: ANN001
+async def _add_user(
+    session, org: Organisation, email: str, roles: list[str], team: Team | None = None, manager: User | None = None
+) -> User:
     user = User(
         id=uuid.uuid4(), org_id=org.id, team_id=team.id if team else None, manager_id=manager.id if manager else None,
         email=email, name=email.split("@")[0], password_hash=_PASSWORD_HASH, roles=roles, locale="en",
@@ -178,7 +180,7 @@ async def _add_user(session, org: Organisation, email: str, roles: list[str], te
     return user
 
 
-async def _account(session, org: Organisation, owner: User, name: str) -> uuid.UUID:  # noqa: ANN001
+async def _account(session, org: Organisation, owner: User, name: str) -> uuid.UUID:
     account = Account(id=uuid.uuid4(), org_id=org.id, owner_id=owner.id, name=name, lat=31.23, lon=121.47)
     session.add(account)
     await session.flush()
@@ -202,7 +204,7 @@ async def world(db: Database, client: AsyncTestClient) -> World:
         west = Team(id=uuid.uuid4(), org_id=acme.id, name="West")
         session.add_all([east, west])
         await session.flush()
-        admin = await _add_user(session, acme, "admin@acme.test", ["admin"])
+        await _add_user(session, acme, "admin@acme.test", ["admin"])
         manager = await _add_user(session, acme, "manager@acme.test", ["manager", "approver"], east)
         rep_a = await _add_user(session, acme, "a@acme.test", ["rep"], east, manager)
         rep_b = await _add_user(session, acme, "b@acme.test", ["rep"], east, manager)
@@ -215,5 +217,8 @@ async def world(db: Database, client: AsyncTestClient) -> World:
             await _account(session, other, outsider, "Other Co"),
         ]
         await session.commit()
-    callers = [await sign_in(client, u) for u in ("admin@acme.test", "manager@acme.test", "a@acme.test", "b@acme.test", "c@acme.test", "x@other.test")]
+    callers = [
+        await sign_in(client, u)
+        for u in ("admin@acme.test", "manager@acme.test", "a@acme.test", "b@acme.test", "c@acme.test", "x@other.test")
+    ]
     return World(acme.id, other.id, *callers, *accounts)

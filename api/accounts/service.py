@@ -87,7 +87,9 @@ class AccountService:
         fields = msgspec.structs.asdict(data)
         if fields["id"] is msgspec.UNSET:
             fields["id"] = uuid.uuid4()
-        contact = Contact(**fields, org_id=self.principal.org_id, account_id=account_id, created_by=self.principal.user_id)
+        contact = Contact(
+            **fields, org_id=self.principal.org_id, account_id=account_id, created_by=self.principal.user_id
+        )
         self.session.add(contact)
         await self.session.flush()
         return contact

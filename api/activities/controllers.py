@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.activities import schemas
 from api.activities.service import ActivityService
 from api.lib.auth import Principal
+from api.lib.errors import READ, WRITE
 from api.lib.pagination import DEFAULT_LIMIT, Page, check_limit
 from api.lib.schema import to_out
 
@@ -22,11 +23,11 @@ class ActivityController(Controller):
     tags = ["activities"]  # noqa: RUF012
     dependencies = {"activities": Provide(provide_service, sync_to_thread=False)}  # noqa: RUF012
 
-    @post("/", summary="Log a customer action (or our own) on an account")
+    @post("/", summary="Log a customer action (or our own) on an account", responses=WRITE)
     async def create_activity(self, data: schemas.ActivityCreate, activities: ActivityService) -> schemas.Activity:
         return to_out(schemas.Activity, await activities.create(data))
 
-    @get("/", summary="Activities on the accounts the caller may see, latest first")
+    @get("/", summary="Activities on the accounts the caller may see, latest first", responses=READ)
     async def list_activities(
         self,
         activities: ActivityService,

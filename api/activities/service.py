@@ -31,14 +31,22 @@ class ActivityService:
         if data.occurred_at.tzinfo is None:
             raise field_error("occurred_at", "no_timezone", t("Give the time with a time zone.", "时间必须带时区。"))
         if data.occurred_at > utcnow() + CLOCK_SKEW:
-            raise field_error("occurred_at", "in_future", t("An activity cannot lie in the future.", "互动时间不能晚于现在。"))
+            raise field_error(
+                "occurred_at", "in_future", t("An activity cannot lie in the future.", "互动时间不能晚于现在。")
+            )
         account = (
-            await self.session.execute(visible(select(Account.id).where(Account.id == data.account_id), Account, self.principal))
+            await self.session.execute(
+                visible(select(Account.id).where(Account.id == data.account_id), Account, self.principal)
+            )
         ).scalar_one_or_none()
         if account is None:
-            raise field_error("account_id", "unknown", t("No such account in your reach.", "您的权限范围内没有该客户。"))
+            raise field_error(
+                "account_id", "unknown", t("No such account in your reach.", "您的权限范围内没有该客户。")
+            )
         if data.opportunity_id is not None:
-            stmt = visible(select(Opportunity.account_id).where(Opportunity.id == data.opportunity_id), Opportunity, self.principal)
+            stmt = visible(
+                select(Opportunity.account_id).where(Opportunity.id == data.opportunity_id), Opportunity, self.principal
+            )
             opportunity_account = (await self.session.execute(stmt)).scalar_one_or_none()
             if opportunity_account != data.account_id:
                 raise field_error(

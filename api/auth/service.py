@@ -138,7 +138,10 @@ class AuthService:
                     429,
                     "too-many-sign-in-attempts",
                     t("Too many attempts", "尝试次数过多"),
-                    t("Too many failed sign-ins; try again in {seconds} s.", "登录失败次数过多，请 {seconds} 秒后再试。"),
+                    t(
+                        "Too many failed sign-ins; try again in {seconds} s.",
+                        "登录失败次数过多，请 {seconds} 秒后再试。",
+                    ),
                     headers={"Retry-After": str(wait)},
                     seconds=wait,
                 )

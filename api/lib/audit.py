@@ -24,7 +24,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def record_changes(
-    session: AsyncSession, principal: Principal, entity_type: str, entity_id: uuid.UUID, before: dict[str, Any], after: dict[str, Any]
+    session: AsyncSession,
+    principal: Principal,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    before: dict[str, Any],
+    after: dict[str, Any],
 ) -> list[str]:
     """Add one FieldChange per field whose value differs; returns the names of the changed fields."""
     now = utcnow()

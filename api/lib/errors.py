@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -108,7 +109,9 @@ def unauthorized(detail: Text | None = None) -> AppError:
 
 
 def forbidden() -> AppError:
-    return AppError(403, "forbidden", t("Not allowed", "无权操作"), t("Your role cannot do this.", "您的角色无权执行此操作。"))
+    return AppError(
+        403, "forbidden", t("Not allowed", "无权操作"), t("Your role cannot do this.", "您的角色无权执行此操作。")
+    )
 
 
 def locale_of(request: Request[Any, Any, Any]) -> str:
@@ -192,3 +195,28 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             t("The error has been logged; please try again.", "错误已记录，请稍后重试。"),
         ),
     )
+
+
+_DESCRIPTIONS = {
+    401: "Not signed in, or the sign-in has ended",
+    404: "No such resource, or out of the caller's reach",
+    409: "Conflict: an existing record, or the same Idempotency-Key still running",
+    412: "If-Match names a version that is no longer current",
+    413: "Request body too large",
+    422: "Invalid request: see the field-level errors",
+    428: "If-Match is required",
+    429: "Too many requests: see Retry-After",
+}
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json answers a handler may give."""
+    return {
+        code: ResponseSpec(data_container=Problem, description=_DESCRIPTIONS[code], media_type=PROBLEM_MEDIA_TYPE)
+        for code in codes
+    }
+
+
+READ = problems(401, 404, 422)
+WRITE = problems(401, 404, 409, 413, 422)
+UPDATE = problems(401, 404, 409, 412, 413, 422, 428)

@@ -63,7 +63,12 @@ async def reserve(
         async with sessionmaker() as session:
             session.add(
                 IdempotencyRecord(
-                    id=record_id, user_id=user_id, key=key, fingerprint=fp, state="running", created_at=now,
+                    id=record_id,
+                    user_id=user_id,
+                    key=key,
+                    fingerprint=fp,
+                    state="running",
+                    created_at=now,
                     expires_at=now + KEEP_FOR,
                 )
             )
@@ -99,7 +104,10 @@ async def reserve(
             if existing.state == "running":
                 raise conflict(
                     "idempotency-key-in-use",
-                    t("A request with this key is still running; retry shortly.", "使用该键的请求仍在处理中，请稍后重试。"),
+                    t(
+                        "A request with this key is still running; retry shortly.",
+                        "使用该键的请求仍在处理中，请稍后重试。",
+                    ),
                 )
             return StoredResponse(existing.status_code or 200, existing.headers or [], existing.body or b"")
     raise conflict("idempotency-key-in-use", t("Please retry.", "请重试。"))

@@ -25,7 +25,10 @@ class Page(msgspec.Struct, Generic[T]):
 def check_limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise field_error(
-            "limit", "out_of_range", t("limit must be between 1 and {max}.", "limit 必须在 1 到 {max} 之间。"), max=MAX_LIMIT
+            "limit",
+            "out_of_range",
+            t("limit must be between 1 and {max}.", "limit 必须在 1 到 {max} 之间。"),
+            max=MAX_LIMIT,
         )
     return limit
 

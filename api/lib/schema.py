@@ -6,7 +6,6 @@ from typing import TypeVar
 
 import msgspec
 
-
 S = TypeVar("S", bound=msgspec.Struct)
 
 

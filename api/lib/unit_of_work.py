@@ -133,7 +133,10 @@ class UnitOfWorkMiddleware:
             await _send_problem(
                 scope,
                 send,
-                conflict("write-conflict", t("The record changed meanwhile; reload and retry.", "记录已被修改，请刷新后重试。")),
+                conflict(
+                    "write-conflict",
+                    t("The record changed meanwhile; reload and retry.", "记录已被修改，请刷新后重试。"),
+                ),
             )
             return
         finally:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.lib.auth import Principal
 from api.lib.concurrency import etag, parse_if_match
+from api.lib.errors import READ, UPDATE, WRITE
 from api.lib.pagination import DEFAULT_LIMIT, Page, check_limit
 from api.lib.schema import to_out
 from api.opportunities import schemas
@@ -34,7 +35,7 @@ class OpportunityController(Controller):
     tags = ["opportunities"]  # noqa: RUF012
     dependencies = {"opportunities": Provide(provide_service, sync_to_thread=False)}  # noqa: RUF012
 
-    @get("/", summary="Opportunities the caller may see, newest first")
+    @get("/", summary="Opportunities the caller may see, newest first", responses=READ)
     async def list_opportunities(
         self,
         request: Request[Any, Any, Any],
@@ -49,19 +50,19 @@ class OpportunityController(Controller):
         body = await listing.page(check_limit(limit), cursor, Filters(stage, owner_id, account_id))
         return Response(body, media_type="application/json")  # type: ignore[arg-type]
 
-    @post("/", summary="Create an opportunity (the client may choose its id)")
+    @post("/", summary="Create an opportunity (the client may choose its id)", responses=WRITE)
     async def create_opportunity(
         self, data: schemas.OpportunityCreate, opportunities: OpportunityService
     ) -> Response[schemas.Opportunity]:
         return await _full(opportunities, await opportunities.create(data), 201)
 
-    @get("/{opportunity_id:uuid}", summary="One opportunity with its line items")
+    @get("/{opportunity_id:uuid}", summary="One opportunity with its line items", responses=READ)
     async def get_opportunity(
         self, opportunity_id: uuid.UUID, opportunities: OpportunityService
     ) -> Response[schemas.Opportunity]:
         return await _full(opportunities, await opportunities.get(opportunity_id))
 
-    @patch("/{opportunity_id:uuid}", summary="Update an opportunity (If-Match required)")
+    @patch("/{opportunity_id:uuid}", summary="Update an opportunity (If-Match required)", responses=UPDATE)
     async def update_opportunity(
         self,
         opportunity_id: uuid.UUID,
@@ -72,12 +73,14 @@ class OpportunityController(Controller):
         row = await opportunities.update(opportunity_id, parse_if_match(if_match), data)
         return await _full(opportunities, row)
 
-    @delete("/{opportunity_id:uuid}", summary="Delete an opportunity (kept for the audit trail)")
+    @delete("/{opportunity_id:uuid}", summary="Delete an opportunity (kept for the audit trail)", responses=WRITE)
     async def delete_opportunity(self, opportunity_id: uuid.UUID, opportunities: OpportunityService) -> None:
         await opportunities.delete(opportunity_id)
 
-    @get("/{opportunity_id:uuid}/history", summary="Stage stays and field changes")
-    async def opportunity_history(self, opportunity_id: uuid.UUID, opportunities: OpportunityService) -> schemas.History:
+    @get("/{opportunity_id:uuid}/history", summary="Stage stays and field changes", responses=READ)
+    async def opportunity_history(
+        self, opportunity_id: uuid.UUID, opportunities: OpportunityService
+    ) -> schemas.History:
         stays, changes = await opportunities.history(opportunity_id)
         return schemas.History(
             stages=[to_out(schemas.StageStay, s) for s in stays],

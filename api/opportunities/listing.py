@@ -72,7 +72,11 @@ class OpportunityListing:
             else:
                 where.append("o.owner_id = ANY(?)")
                 params.append(list(owners))
-        for column, value in (("o.stage", filters.stage), ("o.owner_id", filters.owner_id), ("o.account_id", filters.account_id)):
+        for column, value in (
+            ("o.stage", filters.stage),
+            ("o.owner_id", filters.owner_id),
+            ("o.account_id", filters.account_id),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)

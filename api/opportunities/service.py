@@ -293,4 +293,3 @@ def _probability(stage: Stage, requested: object) -> int:
     if stage.kind == "lost":
         return 0
     return stage.probability if requested is msgspec.UNSET else int(requested)  # type: ignore[call-overload]
-

@@ -8,13 +8,22 @@ from api.pipeline.defaults import DEFAULT_PIPELINE
 
 TODAY = date(2026, 11, 28)
 STAGES = {
-    spec.key: Stage(key=spec.key, position=i, probability=spec.probability, kind=spec.kind, needs_evidence=spec.needs_evidence)
+    spec.key: Stage(
+        key=spec.key, position=i, probability=spec.probability, kind=spec.kind, needs_evidence=spec.needs_evidence
+    )
     for i, spec in enumerate(DEFAULT_PIPELINE, start=1)
 }
 
 
 def deal(**fields) -> rules.Deal:
-    base = {"stage": "lead", "amount": 0, "close_date": None, "loss_reason": None, "forecast_category": "pipeline", "discount_pct": 0.0}
+    base = {
+        "stage": "lead",
+        "amount": 0,
+        "close_date": None,
+        "loss_reason": None,
+        "forecast_category": "pipeline",
+        "discount_pct": 0.0,
+    }
     return rules.Deal(**{**base, **fields})
 
 
@@ -44,5 +53,7 @@ def test_evidence_is_needed_only_when_moving_forward_past_qualification():
 
 
 def test_every_problem_is_reported_at_once():
-    problems = rules.check(deal(stage="won", amount=0, close_date=None, discount_pct=101), rules.Change(TODAY, True), STAGES)
+    problems = rules.check(
+        deal(stage="won", amount=0, close_date=None, discount_pct=101), rules.Change(TODAY, True), STAGES
+    )
     assert sorted(codes(problems)) == ["discount_range", "won_needs_amount", "won_needs_close_date"]

@@ -5,8 +5,14 @@ import uuid
 
 async def test_a_rep_creates_an_account_with_its_own_id_and_location(client, world):
     account_id = str(uuid.uuid4())
-    body = {"id": account_id, "name": "张江高科 Zhangjiang Hi-Tech", "industry": "电子", "address": "上海市浦东新区张江路 88 号",
-            "lat": 31.2036, "lon": 121.5907}  # fmt: skip
+    body = {
+        "id": account_id,
+        "name": "张江高科 Zhangjiang Hi-Tech",
+        "industry": "电子",
+        "address": "上海市浦东新区张江路 88 号",
+        "lat": 31.2036,
+        "lon": 121.5907,
+    }
     response = await client.post("/api/v1/accounts", json=body, headers=world.rep_a.headers)
     assert response.status_code == 201
     created = response.json()
@@ -38,7 +44,9 @@ async def test_account_updates_need_if_match_and_are_audited(client, world):
     )
     assert changed.status_code == 200
     assert changed.json()["version"] == current.json()["version"] + 1
-    stale = await client.patch(url, json={"phone": "0"}, headers={**world.rep_a.headers, "If-Match": current.headers["etag"]})
+    stale = await client.patch(
+        url, json={"phone": "0"}, headers={**world.rep_a.headers, "If-Match": current.headers["etag"]}
+    )
     assert stale.status_code == 412
 
 
@@ -67,6 +75,8 @@ async def test_activities_are_evidence_on_visible_accounts_only(client, world):
         "/api/v1/activities", json={**body, "occurred_at": "2099-01-01T00:00:00Z"}, headers=world.rep_b.headers
     )
     assert future.status_code == 422
-    listed = (await client.get(f"/api/v1/activities?account_id={world.account_b}", headers=world.manager.headers)).json()
+    listed = (
+        await client.get(f"/api/v1/activities?account_id={world.account_b}", headers=world.manager.headers)
+    ).json()
     assert [a["summary"] for a in listed["items"]] == ["客户回电"]
     assert (await client.get("/api/v1/activities", headers=world.rep_a.headers)).json()["items"] == []

@@ -39,7 +39,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(client, world):
     # The old refresh token is spent; presenting it again is theft, and ends the whole sign-in.
     reused = await client.post("/api/v1/auth/refresh", json={"refresh_token": first})
     assert reused.status_code == 401
-    assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})).status_code == 401
+    assert (
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    ).status_code == 401
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {second['access_token']}"})
     assert me.status_code == 401
     # Other sign-ins of the same user are untouched.
@@ -62,7 +64,9 @@ async def test_failed_sign_ins_are_throttled_per_account_with_retry_after(client
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     # Another account from the same address still signs in (the per-address limit is higher).
-    assert (await client.post("/api/v1/auth/token", json={"email": "b@acme.test", "password": PASSWORD})).status_code == 200
+    assert (
+        await client.post("/api/v1/auth/token", json={"email": "b@acme.test", "password": PASSWORD})
+    ).status_code == 200
 
 
 async def test_failed_sign_ins_are_throttled_per_address(client, world):

@@ -15,18 +15,25 @@ def past(days: int = 30) -> str:
 
 
 def new_opportunity(account_id: uuid.UUID, **fields: object) -> dict[str, object]:
-    body: dict[str, object] = {"account_id": str(account_id), "name": "扫码枪 200 台", "amount": 0, "close_date": future()}
+    body: dict[str, object] = {
+        "account_id": str(account_id),
+        "name": "扫码枪 200 台",
+        "amount": 0,
+        "close_date": future(),
+    }
     body.update(fields)
     return body
 
 
-async def create(client, caller, account_id, **fields) -> dict:  # noqa: ANN001
-    response = await client.post("/api/v1/opportunities", json=new_opportunity(account_id, **fields), headers=caller.headers)
+async def create(client, caller, account_id, **fields) -> dict:
+    response = await client.post(
+        "/api/v1/opportunities", json=new_opportunity(account_id, **fields), headers=caller.headers
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def log_inbound(client, caller, account_id, opportunity_id=None, days_ago: int = 1) -> None:  # noqa: ANN001
+async def log_inbound(client, caller, account_id, opportunity_id=None, days_ago: int = 1) -> None:
     body = {
         "account_id": str(account_id),
         "opportunity_id": opportunity_id,
@@ -39,7 +46,9 @@ async def log_inbound(client, caller, account_id, opportunity_id=None, days_ago:
     assert response.status_code == 201, response.text
 
 
-async def patch(client, caller, opportunity: dict, **fields):  # noqa: ANN001
+async def patch(client, caller, opportunity: dict, **fields):
     return await client.patch(
-        f"/api/v1/opportunities/{opportunity['id']}", json=fields, headers={**caller.headers, "If-Match": f'"{opportunity["version"]}"'}
+        f"/api/v1/opportunities/{opportunity['id']}",
+        json=fields,
+        headers={**caller.headers, "If-Match": f'"{opportunity["version"]}"'},
     )

@@ -4,7 +4,9 @@ from tests.integration.opportunities.helpers import create, future, log_inbound,
 
 
 async def _refused(client, caller, body, field, code, accept="en"):
-    response = await client.post("/api/v1/opportunities", json=body, headers={**caller.headers, "Accept-Language": accept})
+    response = await client.post(
+        "/api/v1/opportunities", json=body, headers={**caller.headers, "Accept-Language": accept}
+    )
     assert response.status_code == 422, response.text
     problem = response.json()
     assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in problem["errors"]]
@@ -16,7 +18,9 @@ async def _count(client, caller) -> int:
 
 
 async def test_open_deal_cannot_close_in_the_past(client, world):
-    await _refused(client, world.rep_a, new_opportunity(world.account_a, close_date=past(1)), "close_date", "close_date_past")
+    await _refused(
+        client, world.rep_a, new_opportunity(world.account_a, close_date=past(1)), "close_date", "close_date_past"
+    )
     deal = await create(client, world.rep_a, world.account_a)
     moved = await patch(client, world.rep_a, deal, close_date=past(3))
     assert moved.status_code == 422
@@ -26,7 +30,11 @@ async def test_open_deal_cannot_close_in_the_past(client, world):
 async def test_won_needs_amount_and_close_date(client, world):
     await log_inbound(client, world.rep_a, world.account_a)
     problem = await _refused(
-        client, world.rep_a, new_opportunity(world.account_a, stage="won", amount=0, close_date=None), "amount", "won_needs_amount"
+        client,
+        world.rep_a,
+        new_opportunity(world.account_a, stage="won", amount=0, close_date=None),
+        "amount",
+        "won_needs_amount",
     )
     assert "close_date" in {e["field"] for e in problem["errors"]}
     assert await _count(client, world.rep_a) == 0
@@ -61,15 +69,27 @@ async def test_moving_past_qualification_needs_recent_inbound_evidence(client, w
 
 async def test_commit_forecast_needs_evidence_too(client, world):
     await _refused(
-        client, world.rep_a, new_opportunity(world.account_a, forecast_category="commit"), "forecast_category", "commit_needs_evidence"
+        client,
+        world.rep_a,
+        new_opportunity(world.account_a, forecast_category="commit"),
+        "forecast_category",
+        "commit_needs_evidence",
     )
     await log_inbound(client, world.rep_a, world.account_a)
-    assert (await create(client, world.rep_a, world.account_a, forecast_category="commit"))["forecast_category"] == "commit"
+    assert (await create(client, world.rep_a, world.account_a, forecast_category="commit"))[
+        "forecast_category"
+    ] == "commit"
 
 
 async def test_line_items_must_add_up_to_the_amount(client, world):
     lines = [{"quantity": 3, "unit_price": 100_00, "discount_pct": 10}, {"quantity": 1, "unit_price": 50_00}]
-    problem = await _refused(client, world.rep_a, new_opportunity(world.account_a, amount=1000, line_items=lines), "amount", "line_items_mismatch")
+    problem = await _refused(
+        client,
+        world.rep_a,
+        new_opportunity(world.account_a, amount=1000, line_items=lines),
+        "amount",
+        "line_items_mismatch",
+    )
     assert "320.00" not in problem["errors"][0]["message"]  # amounts are minor units, reported as such
     deal = await create(client, world.rep_a, world.account_a, amount=3 * 9000 + 5000, line_items=lines)
     assert [li["amount"] for li in deal["line_items"]] == [27000, 5000]
@@ -77,13 +97,23 @@ async def test_line_items_must_add_up_to_the_amount(client, world):
 
 
 async def test_discount_lies_between_0_and_100(client, world):
-    await _refused(client, world.rep_a, new_opportunity(world.account_a, discount_pct=120), "discount_pct", "discount_range")
+    await _refused(
+        client, world.rep_a, new_opportunity(world.account_a, discount_pct=120), "discount_pct", "discount_range"
+    )
     lines = [{"quantity": 1, "unit_price": 100, "discount_pct": -5}]
-    await _refused(client, world.rep_a, new_opportunity(world.account_a, amount=105, line_items=lines), "line_items[0].discount_pct", "discount_range")
+    await _refused(
+        client,
+        world.rep_a,
+        new_opportunity(world.account_a, amount=105, line_items=lines),
+        "line_items[0].discount_pct",
+        "discount_range",
+    )
 
 
 async def test_a_stage_outside_the_pipeline_is_refused(client, world):
-    problem = await _refused(client, world.rep_a, new_opportunity(world.account_a, stage="closed_won"), "stage", "unknown_stage")
+    problem = await _refused(
+        client, world.rep_a, new_opportunity(world.account_a, stage="closed_won"), "stage", "unknown_stage"
+    )
     assert "closed_won" in problem["errors"][0]["message"]
 
 
@@ -98,7 +128,9 @@ async def test_messages_follow_accept_language_then_the_users_locale(client, wor
 
 async def test_a_valid_won_deal_is_accepted_with_history(client, world):
     await log_inbound(client, world.rep_a, world.account_a)
-    deal = await create(client, world.rep_a, world.account_a, stage="proposal", amount=120_000_00, close_date=future(10))
+    deal = await create(
+        client, world.rep_a, world.account_a, stage="proposal", amount=120_000_00, close_date=future(10)
+    )
     won = await patch(client, world.rep_a, deal, stage="won", close_date=future(0))
     assert won.status_code == 200, won.text
     assert won.json()["probability"] == 100

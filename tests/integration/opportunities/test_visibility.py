@@ -64,7 +64,9 @@ async def test_fields_a_caller_may_not_set_are_refused(client, world):
         assert response.status_code == 422, field
         assert response.json()["errors"][0]["field"] == field
     as_rep = await client.post(
-        "/api/v1/opportunities", json=new_opportunity(world.account_a, owner_id=str(world.rep_b.user_id)), headers=world.rep_a.headers
+        "/api/v1/opportunities",
+        json=new_opportunity(world.account_a, owner_id=str(world.rep_b.user_id)),
+        headers=world.rep_a.headers,
     )
     assert as_rep.status_code == 422
     assert as_rep.json()["errors"][0]["field"] == "owner_id"
@@ -88,8 +90,10 @@ async def test_accounts_follow_the_same_reach(client, world):
     assert (await client.get(f"/api/v1/accounts/{world.account_a}", headers=world.outsider.headers)).status_code == 404
     names = {a["name"] for a in (await client.get("/api/v1/accounts", headers=world.manager.headers)).json()["items"]}
     assert names == {"上海明珠制造", "Pudong Logistics"}
-    account = (await client.get(f"/api/v1/accounts/{world.account_b}", headers=world.rep_b.headers))
+    account = await client.get(f"/api/v1/accounts/{world.account_b}", headers=world.rep_b.headers)
     stolen = await client.patch(
-        f"/api/v1/accounts/{world.account_b}", json={"name": "mine"}, headers={**world.rep_a.headers, "If-Match": account.headers["etag"]}
+        f"/api/v1/accounts/{world.account_b}",
+        json={"name": "mine"},
+        headers={**world.rep_a.headers, "If-Match": account.headers["etag"]},
     )
     assert stolen.status_code == 404

@@ -24,7 +24,9 @@ async def test_a_replayed_request_returns_the_stored_response_and_writes_once(cl
 async def test_the_same_key_with_a_different_body_is_422_and_changes_nothing(client, world):
     headers = {**world.rep_a.headers, "Idempotency-Key": "k-2"}
     await client.post("/api/v1/opportunities", json=new_opportunity(world.account_a), headers=headers)
-    other = await client.post("/api/v1/opportunities", json=new_opportunity(world.account_a, name="another"), headers=headers)
+    other = await client.post(
+        "/api/v1/opportunities", json=new_opportunity(world.account_a, name="another"), headers=headers
+    )
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
     assert await _count(client, world.rep_a) == 1
@@ -34,7 +36,9 @@ async def test_keys_belong_to_their_user(client, world):
     body = new_opportunity(world.account_a)
     await client.post("/api/v1/opportunities", json=body, headers={**world.rep_a.headers, "Idempotency-Key": "shared"})
     mine = await client.post(
-        "/api/v1/opportunities", json=new_opportunity(world.account_b), headers={**world.rep_b.headers, "Idempotency-Key": "shared"}
+        "/api/v1/opportunities",
+        json=new_opportunity(world.account_b),
+        headers={**world.rep_b.headers, "Idempotency-Key": "shared"},
     )
     assert mine.status_code == 201
     assert mine.json()["account_id"] == str(world.account_b)
@@ -51,7 +55,9 @@ async def test_a_failed_request_releases_its_key(client, world):
 async def test_two_concurrent_requests_with_one_key_write_exactly_once(client, world):
     headers = {**world.rep_a.headers, "Idempotency-Key": "double-tap"}
     body = new_opportunity(world.account_a, id=str(uuid.uuid4()))
-    responses = await asyncio.gather(*[client.post("/api/v1/opportunities", json=body, headers=headers) for _ in range(6)])
+    responses = await asyncio.gather(
+        *[client.post("/api/v1/opportunities", json=body, headers=headers) for _ in range(6)]
+    )
     statuses = sorted(r.status_code for r in responses)
     assert set(statuses) <= {201, 409}
     assert 201 in statuses
@@ -85,7 +91,9 @@ async def test_if_match_is_required_and_stale_versions_are_refused(client, world
 
 async def test_a_client_chosen_id_that_exists_is_a_conflict(client, world):
     deal = await create(client, world.rep_a, world.account_a)
-    again = await client.post("/api/v1/opportunities", json=new_opportunity(world.account_a, id=deal["id"]), headers=world.rep_a.headers)
+    again = await client.post(
+        "/api/v1/opportunities", json=new_opportunity(world.account_a, id=deal["id"]), headers=world.rep_a.headers
+    )
     assert again.status_code == 409
     assert again.headers["content-type"].startswith("application/problem+json")
 

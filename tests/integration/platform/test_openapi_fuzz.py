@@ -111,7 +111,9 @@ def _seed_records(client: httpx.Client) -> dict[str, list[str]]:
     ids: dict[str, list[str]] = {"account": [], "contact": [], "opportunity": []}
     soon = (date.today() + timedelta(days=30)).isoformat()
     for n, name in enumerate(("上海明珠制造", "Pudong Logistics", "West Lake Foods")):
-        account = _post(client, "/api/v1/accounts", {"name": name, "city": "Shanghai", "lat": 31.2 + n / 100, "lon": 121.47})
+        account = _post(
+            client, "/api/v1/accounts", {"name": name, "city": "Shanghai", "lat": 31.2 + n / 100, "lon": 121.47}
+        )
         ids["account"].append(account["id"])
         contact = {"name": f"Contact {n}", "email": f"c{n}@example.com", "is_decision_maker": n == 0}
         ids["contact"].append(_post(client, f"/api/v1/accounts/{account['id']}/contacts", contact)["id"])
