@@ -21,6 +21,7 @@ from api.opportunities.controllers import OpportunityController
 from api.pipeline.controllers import PipelineController
 from api.settings import Settings
 from api.web import web_handlers
+from worker.relay import Relay
 
 API_VERSION = "1.0.0"
 
@@ -29,8 +30,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(settings)
     signer = TokenSigner(settings.secret_key)
+    relay = Relay(settings, db, run_jobs=settings.embedded_worker, poll_s=settings.relay_poll_s)
     state = State(
-        {"settings": settings, "db": db, "signer": signer, "principals": PrincipalCache(settings.principal_cache_ttl_s)}
+        {
+            "settings": settings,
+            "db": db,
+            "signer": signer,
+            "principals": PrincipalCache(settings.principal_cache_ttl_s),
+            "relay": relay,
+        }
     )
     return Litestar(
         route_handlers=[
@@ -63,7 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security=[{"bearer": []}],
         ),
         state=state,
-        on_shutdown=[db.dispose],
+        on_startup=[relay.start],
+        on_shutdown=[relay.stop, db.dispose],
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )

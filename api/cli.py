@@ -16,7 +16,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.app import create_app
 
+    if args.no_worker:
+        settings.embedded_worker = False
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    return 0
+
+
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    from arq import run_worker
+
+    from worker.arq_worker import worker_settings
+
+    run_worker(worker_settings(settings))
     return 0
 
 
@@ -63,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true", help="do not run the embedded job runner")
     serve.set_defaults(handler=_serve)
 
+    commands.add_parser("worker", help="run the arq worker (needs FIELDLOOP_REDIS_URL)").set_defaults(handler=_worker)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
     commands.add_parser("demo", help="load the demo organisation (idempotent)").set_defaults(handler=_demo)
 

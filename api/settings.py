@@ -39,6 +39,9 @@ class Settings(msgspec.Struct, kw_only=True):
     login_max_failures_per_address: int = 20
     login_window_s: int = 15 * 60
     principal_cache_ttl_s: float = 5.0
+    # Run background jobs inside the API process when no Redis is configured (`serve --no-worker` turns it off).
+    embedded_worker: bool = True
+    relay_poll_s: float = 1.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -27,7 +27,7 @@ async def health(request: Request[Any, Any, Any]) -> Response[Health]:
         db_status: Literal["ok", "unavailable"] = "ok"
     except Exception:  # any failure to reach the database is reported, never raised
         db_status = "unavailable"
-    queue: Literal["embedded", "redis"] = "redis" if state.settings.redis_url else "embedded"
+    queue: Literal["embedded", "redis"] = state.relay.queue
     body = Health(status="ok" if db_status == "ok" else "degraded", db=db_status, queue=queue)
     return Response(body, status_code=200 if db_status == "ok" else 503)
 

@@ -7,6 +7,7 @@ never sees success for a write that did not happen; an error response rolls ever
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -18,6 +19,7 @@ from api.lib import idempotency
 from api.lib.auth import TokenSigner, bearer_token
 from api.lib.errors import PROBLEM_MEDIA_TYPE, AppError, conflict
 from api.lib.i18n import negotiate, t
+from api.lib.outbox import has_pending
 
 log = logging.getLogger("fieldloop.uow")
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -73,8 +75,17 @@ def too_large(limit: int) -> AppError:
 
 
 class UnitOfWorkMiddleware:
-    def __init__(self, app: ASGIApp, *, sessionmaker: Any, signer: TokenSigner, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        sessionmaker: Any,
+        signer: TokenSigner,
+        max_body_bytes: int,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
+        self.after_commit = after_commit
         self.sessionmaker = sessionmaker
         self.signer = signer
         self.max_body_bytes = max_body_bytes
@@ -123,8 +134,11 @@ class UnitOfWorkMiddleware:
                     headers = [[k.decode(), v.decode()] for k, v in captured.start["headers"]]  # type: ignore[index]
                     stored = idempotency.StoredResponse(captured.status, headers, bytes(captured.body))
                     await idempotency.complete(session, record_id, stored)
+                pending_jobs = has_pending(session)
                 await session.commit()
                 record_id = None
+                if pending_jobs and self.after_commit is not None:
+                    self.after_commit()
             else:
                 await session.rollback()
         except (IntegrityError, StaleDataError) as exc:

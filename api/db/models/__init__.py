@@ -6,6 +6,7 @@ from api.db.models.audit import FieldChange
 from api.db.models.idempotency import IdempotencyRecord
 from api.db.models.opportunities import LineItem, Opportunity, StageHistory
 from api.db.models.org import AuthSession, LoginAttempt, Organisation, RefreshToken, Team, User
+from api.db.models.outbox import OutboxMessage
 from api.db.models.pipeline import Product, Stage
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "LoginAttempt",
     "Opportunity",
     "Organisation",
+    "OutboxMessage",
     "Product",
     "RefreshToken",
     "Stage",

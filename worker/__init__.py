@@ -1,0 +1,1 @@
+"""Background jobs: the arq worker, the embedded runner, and the outbox relay that feeds them."""
