@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
 from api.auth.passwords import hash_password
-from api.db.base import Base
 from api.db.engine import Database
 from api.db.migrations import upgrade, upgrade_async
 from api.db.models import Account, Organisation, Team, User
@@ -101,9 +100,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 async def _truncate_all(url: str) -> None:
     engine = create_async_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        rows = await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        names = ", ".join(f'"{name}"' for (name,) in rows if name != "alembic_version")
+        if names:
+            await conn.execute(text(f"TRUNCATE {names} CASCADE"))
     await engine.dispose()
 
 

@@ -274,7 +274,7 @@ def _opportunity(
     promised_date = clock.today + timedelta(days=rng.randint(0, 7)) if final.kind == "open" and promised else None
     next_steps = data.NEXT_STEPS.get(final.key, ())
     last_touch = max([stays[-1][1], *(a.occurred_at for a in activities)])
-    suffix = f"{_zh_phase(phase)}" if phase > 1 else ""
+    suffix = _zh_phase(phase) if phase > 1 else ""
     suffix_en = f" phase {phase}" if phase > 1 else ""
     batch.opportunities.append(
         Opportunity(

@@ -196,7 +196,7 @@ async def _counts(session: AsyncSession, org_id: uuid.UUID) -> dict[str, int]:
         .group_by(Stage.kind)
     )
     counts.update({"open": 0, "won": 0, "lost": 0})
-    counts.update({kind: count for kind, count in (await session.execute(by_kind)).tuples()})
+    counts.update({kind: count for kind, count in (await session.execute(by_kind)).all()})
     return counts
 
 

@@ -99,7 +99,11 @@ class OpportunityListing:
 
     def _item(self, row: Any) -> dict[str, Any]:
         item = dict(zip(NAMES, row, strict=True))
-        # JSON columns arrive as text from both drivers: embed them without a decode/encode round trip.
+        # SQLite hands JSON columns over as text: embed it without a decode/encode round trip.
+        # asyncpg decodes them already (SQLAlchemy registers a JSON codec on its connections).
         competitors = row[COMPETITORS]
-        item["competitors"] = msgspec.Raw(competitors.encode()) if competitors else _EMPTY
+        if isinstance(competitors, str):
+            item["competitors"] = msgspec.Raw(competitors.encode())
+        elif competitors is None:
+            item["competitors"] = _EMPTY
         return item
