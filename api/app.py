@@ -10,16 +10,21 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.accounts.controllers import AccountController
 from api.activities.controllers import ActivityController
+from api.approvals.controllers import ApprovalController, DelegationController, PolicyController
 from api.auth.controllers import AuthController
 from api.db.engine import Database
 from api.health.controllers import health, live
+from api.imports.controllers import ImportController
+from api.knowledge.controllers import KnowledgeController
 from api.lib.auth import PrincipalCache, TokenSigner
 from api.lib.deps import DEPENDENCIES
 from api.lib.errors import handle_exception
 from api.lib.unit_of_work import UnitOfWorkMiddleware
+from api.notifications.controllers import PushController
 from api.opportunities.controllers import OpportunityController
 from api.pipeline.controllers import PipelineController
 from api.settings import Settings
+from api.visits.controllers import VisitController
 from api.web import web_handlers
 from worker.relay import Relay
 
@@ -47,8 +52,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             AccountController,
             OpportunityController,
+            KnowledgeController,
             PipelineController,
             ActivityController,
+            ApprovalController,
+            PolicyController,
+            DelegationController,
+            PushController,
+            VisitController,
+            ImportController,
             *web_handlers(),
         ],
         dependencies=DEPENDENCIES,
@@ -58,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 sessionmaker=db.sessionmaker,
                 signer=signer,
                 max_body_bytes=settings.max_body_bytes,
+                after_commit=relay.wake,
             )
         ],
         exception_handlers={Exception: handle_exception},

@@ -17,6 +17,7 @@ from api.db.types import utcnow
 from api.lib.auth import Principal, PrincipalCache, TokenSigner
 from api.lib.errors import AppError, unauthorized
 from api.lib.i18n import t
+from api.notifications.service import delete_session_subscriptions
 from api.settings import Settings
 
 BAD_CREDENTIALS = t("Wrong email or password.", "邮箱或密码错误。")
@@ -91,6 +92,7 @@ class AuthService:
             .where(AuthSession.id == principal.session_id, AuthSession.revoked_at.is_(None))
             .values(revoked_at=utcnow(), revoked_reason="logout")
         )
+        await delete_session_subscriptions(self.session, principal.session_id)
         self.principals.forget(principal.session_id)
 
     async def _issue(self, sign_in: AuthSession) -> TokenPair:

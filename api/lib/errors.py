@@ -198,12 +198,14 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
 
 
 _DESCRIPTIONS = {
+    400: "The request could not be read (malformed JSON or parameters)",
     401: "Not signed in, or the sign-in has ended",
     404: "No such resource, or out of the caller's reach",
     409: "Conflict: an existing record, or the same Idempotency-Key still running",
     412: "If-Match names a version that is no longer current",
     413: "Request body too large",
     422: "Invalid request: see the field-level errors",
+    403: "The caller's role may not do this",
     428: "If-Match is required",
     429: "Too many requests: see Retry-After",
 }
@@ -217,6 +219,6 @@ def problems(*codes: int) -> dict[int, ResponseSpec]:
     }
 
 
-READ = problems(401, 404, 422)
-WRITE = problems(401, 404, 409, 413, 422)
-UPDATE = problems(401, 404, 409, 412, 413, 422, 428)
+READ = problems(400, 401, 404, 422)
+WRITE = problems(400, 401, 404, 409, 413, 422)
+UPDATE = problems(400, 401, 404, 409, 412, 413, 422, 428)

@@ -21,6 +21,8 @@ class Organisation(IdMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    # How close (metres) a check-in must be to the customer to count as verified.
+    geofence_radius_m: Mapped[int] = mapped_column(default=200, server_default="200")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

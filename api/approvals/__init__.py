@@ -1,0 +1,1 @@
+"""Approvals: policies, requests, decisions (also from notifications), delegation and escalation."""

@@ -1,0 +1,1 @@
+"""Imports from spreadsheets (CSV and XLSX): accounts, contacts, products, users and teams, opportunities."""

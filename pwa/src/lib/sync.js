@@ -1,0 +1,38 @@
+// Keeping the page's view of the outbox current and sending what waits.
+import { set, state } from './store.js';
+import { entries, replay, clear, SYNC_TAG } from './outbox.js';
+import { syncBundle } from './offline-knowledge.js';
+import { getSession } from './auth.js';
+
+export async function loadSession() {
+  const session = (await getSession()) || null;
+  set({ session });
+  return session;
+}
+
+export async function refreshOutbox() {
+  const session = state.session;
+  const all = await entries();
+  // The outbox belongs to the signed-in user; another user's leftovers are never shown or sent.
+  set({ outbox: all.filter((e) => !session?.user || !e.user_id || e.user_id === session.user.id) });
+}
+
+/** Sends what is waiting (when there is signal), and asks the worker to try again on `sync` if needed. */
+export async function flush() {
+  if (!state.session?.refresh_token) return;
+  await replay().catch(() => {});
+  await refreshOutbox();
+  if (state.outbox.some((e) => e.state === 'pending')) {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    await registration?.sync?.register(SYNC_TAG).catch(() => {});
+  }
+}
+
+/** After a sign-in: drop another user's leftovers, send this user's, refresh the offline bundle. */
+export async function signedIn(session) {
+  await clear(session.user.id);
+  set({ session });
+  await refreshOutbox();
+  flush();
+  syncBundle(state.lang).catch(() => {});
+}

@@ -1,0 +1,95 @@
+import './styles.css';
+import { render } from 'preact';
+import { App } from './app.jsx';
+import { initLang } from './lib/i18n.js';
+import { set, state } from './lib/store.js';
+import { startRouter, navigate } from './lib/router.js';
+import { syncBundle } from './lib/offline-knowledge.js';
+import { loadSession, refreshOutbox, flush } from './lib/sync.js';
+
+initLang();
+startRouter();
+try {
+  // The user's own map tiles (Settings) come before the server's config.json.
+  set({ tileUrl: localStorage.getItem('fl.tiles') || undefined, tileCrs: localStorage.getItem('fl.tilesCrs') || undefined });
+} catch {
+  // storage unavailable: the server's choice
+}
+
+async function loadConfig() {
+  try {
+    const res = await fetch('/config.json');
+    if (res.ok) set({ config: { ...state.config, ...(await res.json()) } });
+  } catch {
+    // offline on the very first visit: the map falls back to no tiles
+  }
+}
+
+function listen() {
+  const channel = 'BroadcastChannel' in self ? new BroadcastChannel('fieldloop') : null;
+  channel?.addEventListener('message', async (event) => {
+    const type = event.data?.type;
+    if (type === 'session') await loadSession();
+    if (type === 'outbox' || type === 'applied' || type === 'session') await refreshOutbox();
+    if (type === 'applied') dispatchEvent(new CustomEvent('fieldloop:applied', { detail: event.data }));
+  });
+  addEventListener('online', () => {
+    set({ online: true });
+    flush();
+  });
+  addEventListener('offline', () => set({ online: false }));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refreshOutbox();
+  });
+}
+
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // Only after the user chose to update: the first install also changes the controller.
+    if (state.updating && !reloading) {
+      reloading = true;
+      location.reload();
+    }
+  });
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type === 'navigate') navigate(event.data.url);
+  });
+  navigator.serviceWorker
+    .register('/sw.js', { scope: '/' })
+    .then((registration) => {
+      const announce = () => {
+        if (registration.waiting && navigator.serviceWorker.controller) set({ update: registration.waiting });
+      };
+      announce();
+      registration.addEventListener('updatefound', () => {
+        const incoming = registration.installing;
+        incoming?.addEventListener('statechange', () => {
+          if (incoming.state === 'installed') announce();
+        });
+      });
+      // Look for a new version when the app comes back to the foreground.
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') registration.update().catch(() => {});
+      });
+    })
+    .catch(() => {});
+}
+
+async function start() {
+  listen();
+  const session = await loadSession();
+  render(<App />, document.getElementById('app'));
+  loadConfig();
+  registerWorker();
+  if (session?.refresh_token) {
+    await refreshOutbox();
+    flush();
+    syncBundle(state.lang).catch(() => {});
+  } else if (session) {
+    await refreshOutbox();
+  }
+}
+
+start();

@@ -1,0 +1,516 @@
+"""Web Push: submission-to-delivery latency, and fan-out from one worker process against the crypto-only ceiling.
+
+Run on demand (pytest does not collect it: the name does not start with ``test_``)::
+
+    .venv/bin/python tests/benchmarks/bench_push.py [--latency-n 60] [--fanout-n 1000] [--database-url URL]
+
+Everything runs on loopback: the push service stand-in (tests/support_push_service.py, which checks VAPID and
+decrypts every message as a browser would) in a process of its own pinned to CPU 1, this process and the arq
+worker on CPU 0, a private redis-server, and a fresh SQLite database (or ``--database-url``).
+
+- Latency: a rep submits ``POST /api/v1/approvals`` (a 15 % discount, which the default policy sends to the rep's
+  manager); the time from just before the request until the stand-in holds the manager's decrypted
+  ``approval.requested``. Submissions are sequential, each waiting for its delivery. Through the embedded runner
+  (the app's own relay) and through arq (the app's relay enqueues, ``fieldloop worker`` in a process of its own).
+- Fan-out: N deliveries queued at once, then sent by one worker process (the embedded runner in this process;
+  then one ``fieldloop worker`` process), measured at the stand-in from the first to the last message.
+- Ceiling: the same N messages encrypted and signed in a tight loop, in this process, in the same run: exactly
+  the crypto the job does (``seal()``: webpush's aes128gcm and our VAPID JWT), and the bare minimum (webpush's
+  encryption plus one ES256 signature, without webpush's own, unused, VAPID header).
+
+Writes the figures to README_push.md beside this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # the repository, when run as a script
+
+import httpx  # noqa: E402
+from litestar import Litestar, post  # noqa: E402
+from litestar.testing import AsyncTestClient  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from api.db.engine import Database  # noqa: E402
+from api.db.migrations import upgrade_async  # noqa: E402
+from api.db.models import Account, Notification, Opportunity, PushDelivery, PushSubscription  # noqa: E402
+from api.lib.auth import Principal  # noqa: E402
+from api.lib.i18n import t  # noqa: E402
+from api.notifications.payload import encode_payload  # noqa: E402
+from api.notifications.service import endpoint_hash, notify, payload_of  # noqa: E402
+from api.notifications.vapid import load_identity  # noqa: E402
+from api.orgs.service import UserSpec, create_user  # noqa: E402
+from api.settings import DEFAULT_PUSH_HOSTS, Settings  # noqa: E402
+from tests.support_push_service import Subscriber, make_subscriber  # noqa: E402
+from tests.support_redis import PrivateRedis  # noqa: E402
+from worker.push import _sealers, seal  # noqa: E402
+from worker.relay import Relay  # noqa: E402
+
+README = Path(__file__).resolve().parent / "README_push.md"
+SECRET = "bench-secret-" + "p" * 40
+PASSWORD = "bench-password"
+LATENCY_GOAL_S = 1.0
+FANOUT_GOAL = 0.5
+FANOUT_SUBSCRIPTIONS = 100
+TUNED_POLL_S = 0.05  # what worker/arq_worker.py would need to set (arq's default is 0.5 s)
+BENCH_CPU, STAND_IN_CPU = 0, 1
+
+
+def _pin(command: list[str], cpu: int) -> list[str]:
+    return (
+        ["taskset", "-c", str(cpu), *command]
+        if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > cpu
+        else command
+    )  # type: ignore[operator]
+
+
+class StandIn:
+    """The push service stand-in in its own process, driven over its control endpoints."""
+
+    def __init__(self) -> None:
+        command = _pin([sys.executable, "-m", "tests.support_push_service"], STAND_IN_CPU)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, env=env)
+        assert self.process.stdout is not None
+        self.origin = self.process.stdout.readline().decode().strip()
+        self._http: httpx.AsyncClient | None = None
+
+    def register(self, subscriber: Subscriber) -> None:
+        httpx.post(f"{self.origin}/_control/subscribers", json=subscriber.control_spec()).raise_for_status()
+
+    async def count(self, subscriber_id: str | None = None) -> int:
+        query = f"?subscriber={subscriber_id}" if subscriber_id else ""
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=30)
+        return (await self._http.get(f"{self.origin}/_control/stats{query}")).json()["received"]
+
+    async def arrivals(self, subscriber_id: str | None = None) -> list[float]:
+        """When each message (of one subscriber) arrived, in arrival order (the stand-in's clock: this machine's)."""
+        query = f"?subscriber={subscriber_id}" if subscriber_id else ""
+        async with httpx.AsyncClient(timeout=30) as http:
+            return [float(m["at"]) for m in (await http.get(f"{self.origin}/_control/messages{query}")).json()]
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@dataclass
+class Seed:
+    org_id: uuid.UUID
+    rep_email: str
+    manager_id: uuid.UUID
+    fanout_user_id: uuid.UUID
+    opportunities: list[uuid.UUID]
+
+
+async def _seed(settings: Settings, opportunities: int) -> Seed:
+    db = Database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            await create_user(session, UserSpec("Bench", "admin@bench.test", PASSWORD, ("admin",), locale="en"))
+            manager = await create_user(
+                session, UserSpec("Bench", "manager@bench.test", PASSWORD, ("manager", "approver"), team="East")
+            )
+            rep = await create_user(
+                session,
+                UserSpec(
+                    "Bench", "rep@bench.test", PASSWORD, ("rep",), team="East", manager_email="manager@bench.test"
+                ),
+            )
+            fanout = await create_user(session, UserSpec("Bench", "fanout@bench.test", PASSWORD, ("rep",)))
+            with contextlib.suppress(ImportError):
+                from api.approvals.defaults import ensure_default_policies
+
+                await ensure_default_policies(session, rep.org_id)
+            account = Account(
+                id=uuid.uuid4(), org_id=rep.org_id, owner_id=rep.id, name="上海明珠制造", lat=31.23, lon=121.47
+            )
+            session.add(account)
+            await session.flush()
+            ids = []
+            for n in range(opportunities):
+                opportunity = Opportunity(
+                    id=uuid.uuid4(), org_id=rep.org_id, account_id=account.id, owner_id=rep.id,
+                    name=f"2027 框架订单 {n}", stage="proposal", probability=50, amount=120_000_000, currency="CNY",
+                    close_date=date.today() + timedelta(days=30), created_by=rep.id,
+                )  # fmt: skip
+                session.add(opportunity)
+                ids.append(opportunity.id)
+            await session.commit()
+            return Seed(rep.org_id, rep.email, manager.id, fanout.id, ids)
+    finally:
+        await db.dispose()
+
+
+def _bench_notify_route() -> object:
+    """Only when the approvals endpoint is missing: a notify() committed through an HTTP mutation."""
+
+    @post("/bench/notify", status_code=201, include_in_schema=False)
+    async def bench_notify(db: AsyncSession, principal: Principal) -> dict[str, str]:
+        notification = await notify(
+            db, org_id=principal.org_id, user_id=principal.manager_id or principal.user_id, type="approval.requested",
+            title=t("Approval needed", "待审批"), body=t("15 % off", "折扣 15%"), url="/approvals/bench",
+            tag=f"approval:{uuid.uuid4()}", action_token="bench-token", urgency="high",
+            actions=[("approve", t("Approve", "批准")), ("reject", t("Reject", "拒绝"))],
+        )  # fmt: skip
+        return {"id": str(notification.id)}
+
+    return bench_notify
+
+
+async def _wait_for(
+    stand_in: StandIn, count: int, subscriber_id: str | None = None, timeout_s: float = 30.0, every_s: float = 0.002
+) -> None:
+    """Poll the stand-in, without blocking this event loop, until it holds ``count`` messages."""
+    deadline = time.monotonic() + timeout_s
+    while (got := await stand_in.count(subscriber_id)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the stand-in holds {got} messages, waiting for {count}")
+        await asyncio.sleep(every_s)
+
+
+@dataclass
+class Latency:
+    queue: str
+    submission: str
+    samples: list[float]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.samples, n=20)[-1]
+
+
+async def _latency(
+    settings: Settings, stand_in: StandIn, subscriber: Subscriber, seed: Seed, n: int, queue: str
+) -> Latency:
+    app: Litestar = create_app(settings)
+    has_approvals = any(r.path == "/api/v1/approvals" and "POST" in r.methods for r in app.routes)  # type: ignore[attr-defined]
+    if not has_approvals:
+        app.register(_bench_notify_route())  # type: ignore[arg-type]
+    async with AsyncTestClient(app=app) as client:
+        tokens = {}
+        for email in (seed.rep_email, "manager@bench.test"):
+            pair = await client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
+            tokens[email] = {"Authorization": f"Bearer {pair.json()['access_token']}"}
+        response = await client.post(
+            "/api/v1/push/subscriptions", json=subscriber.to_json(), headers=tokens["manager@bench.test"]
+        )
+        response.raise_for_status()
+
+        async def submit(i: int) -> None:
+            if has_approvals:
+                body = {"subject_type": "discount", "opportunity_id": str(seed.opportunities[i]), "discount_pct": 15}
+                answer = await client.post("/api/v1/approvals", json=body, headers=tokens[seed.rep_email])
+            else:
+                answer = await client.post("/bench/notify", headers=tokens[seed.rep_email])
+            if answer.status_code != 201:
+                raise RuntimeError(f"submission answered {answer.status_code}: {answer.text[:300]}")
+
+        base = await stand_in.count(subscriber.id)
+        await submit(0)  # warm-up (and, with arq, waits for the worker to come up)
+        await _wait_for(stand_in, base + 1, subscriber.id, timeout_s=60)
+        started: list[float] = []
+        for i in range(1, n + 1):
+            started.append(time.time())
+            await submit(i)
+            await _wait_for(stand_in, base + 1 + i, subscriber.id)
+        arrived = (await stand_in.arrivals(subscriber.id))[base + 1 :]
+    submission = "POST /api/v1/approvals" if has_approvals else "POST /bench/notify"
+    return Latency(queue, submission, [a - s for a, s in zip(arrived, started, strict=True)])
+
+
+async def _queue_fanout(
+    settings: Settings, stand_in: StandIn, seed: Seed, n: int
+) -> list[tuple[Notification, PushSubscription]]:
+    """N deliveries to the fan-out user's devices, committed and waiting in the outbox."""
+    db = Database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            existing = (
+                (await session.execute(select(PushSubscription).where(PushSubscription.user_id == seed.fanout_user_id)))
+                .scalars()
+                .all()
+            )
+            if not existing:
+                for _ in range(FANOUT_SUBSCRIPTIONS):
+                    subscriber = make_subscriber(stand_in.origin)
+                    stand_in.register(subscriber)
+                    session.add(
+                        PushSubscription(
+                            id=uuid.uuid4(), org_id=seed.org_id, user_id=seed.fanout_user_id, session_id=None,
+                            endpoint_hash=endpoint_hash(subscriber.endpoint), endpoint=subscriber.endpoint,
+                            p256dh=subscriber.p256dh, auth=subscriber.auth,
+                        )
+                    )  # fmt: skip
+                await session.flush()
+            for k in range(n // FANOUT_SUBSCRIPTIONS):
+                await notify(
+                    session, org_id=seed.org_id, user_id=seed.fanout_user_id, type="approval.requested",
+                    title=t(f"Approval needed: discount {k}", f"待审批：折扣 {k}"),
+                    body=t("Zhang San asks for 15 % off on 2027 framework order", "张三为 2027 框架订单申请 15% 折扣"),
+                    url=f"/approvals/{k}", tag=f"approval:{k}", action_token=f"act-{k}-" + "x" * 40,
+                    actions=[("approve", t("Approve", "批准")), ("reject", t("Reject", "拒绝"))],
+                    data={"approval_id": str(uuid.uuid4())}, urgency="high",
+                )  # fmt: skip
+            await session.commit()
+            rows = await session.execute(
+                select(Notification, PushSubscription)
+                .join(PushDelivery, PushDelivery.notification_id == Notification.id)
+                .join(PushSubscription, PushSubscription.id == PushDelivery.subscription_id)
+                .where(PushDelivery.state == "pending")
+            )
+            return [(a, b) for a, b in rows.all()]
+    finally:
+        await db.dispose()
+
+
+async def _rate_at_stand_in(stand_in: StandIn, base: int, n: int) -> float:
+    """Messages per second at the stand-in, from the first to the last of these n."""
+    arrived = sorted((await stand_in.arrivals())[base : base + n])
+    return (n - 1) / (arrived[-1] - arrived[0])
+
+
+async def _fanout_embedded(settings: Settings, stand_in: StandIn, seed: Seed, n: int) -> float:
+    await _queue_fanout(settings, stand_in, seed, n)
+    base = await stand_in.count()
+    db = Database(settings)
+    relay = Relay(settings, db, run_jobs=True)
+    try:
+        await relay.start()
+        await _wait_for(stand_in, base + n, timeout_s=600, every_s=0.2)
+    finally:
+        await relay.stop()
+        await db.dispose()
+    return await _rate_at_stand_in(stand_in, base, n)
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "FIELDLOOP_DATABASE_URL": settings.database_url,
+        "FIELDLOOP_REDIS_URL": settings.redis_url or "",
+        "FIELDLOOP_SECRET_KEY": SECRET,
+        "FIELDLOOP_VAR_DIR": str(settings.var_dir),
+        "FIELDLOOP_PUSH_ALLOWED_HOSTS": ",".join(settings.push_allowed_hosts),
+    }
+
+
+_TUNED_WORKER = (
+    "import sys; from arq import run_worker; from api.settings import Settings; "
+    "from worker.arq_worker import worker_settings; "
+    "run_worker(worker_settings(Settings.from_env()), poll_delay=float(sys.argv[1]))"
+)
+
+
+@contextlib.contextmanager
+def _worker(settings: Settings, poll_delay_s: float | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``fieldloop worker`` as shipped, or the same WorkerSettings with arq polling its queue every ``poll_delay_s``."""
+    command = [sys.executable, "-m", "api.cli", "worker"]
+    if poll_delay_s is not None:
+        command = [sys.executable, "-c", _TUNED_WORKER, str(poll_delay_s)]
+    process = subprocess.Popen(
+        _pin(command, BENCH_CPU),
+        cwd=ROOT,
+        env=_worker_env(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def _fanout_arq(
+    settings: Settings, stand_in: StandIn, seed: Seed, n: int, poll_delay_s: float | None = None
+) -> float:
+    await _queue_fanout(settings, stand_in, seed, n)
+    base = await stand_in.count()
+    db = Database(settings)
+    relay = Relay(settings, db, run_jobs=True)
+    try:
+        while await relay.relay_once():  # everything into Redis first, with no worker yet
+            pass
+    finally:
+        await relay.stop()
+        await db.dispose()
+    with _worker(settings, poll_delay_s):
+        await _wait_for(stand_in, base + n, timeout_s=600, every_s=0.2)
+    return await _rate_at_stand_in(stand_in, base, n)
+
+
+@dataclass
+class Ceiling:
+    same_crypto: float
+    minimal: float
+
+
+def _ceiling(settings: Settings, messages: list[tuple[Notification, PushSubscription]], origin: str) -> Ceiling:
+    """Encrypt and sign the same messages in a tight loop: what the job does, and the bare minimum."""
+    from webpush import WebPushSubscription
+
+    identity = load_identity(settings)
+    subject = "mailto:admin@bench.test"
+    prepared = [(encode_payload(payload_of(n)), s.endpoint, s.p256dh, s.auth) for n, s in messages]
+    started = time.perf_counter()
+    for body, endpoint, p256dh, auth in prepared:
+        seal(identity, body, endpoint, p256dh, auth, origin, subject)
+    same = len(prepared) / (time.perf_counter() - started)
+    sealer = _sealers[id(identity)]
+    subscriptions = [
+        WebPushSubscription.model_validate({"endpoint": e, "keys": {"p256dh": p, "auth": a}}) for _, e, p, a in prepared
+    ]
+    started = time.perf_counter()
+    for (body, *_), subscription in zip(prepared, subscriptions, strict=True):
+        sealer._encrypt(body, subscription)
+        identity.authorization(origin, subject)
+    minimal = len(prepared) / (time.perf_counter() - started)
+    return Ceiling(same, minimal)
+
+
+def _report(
+    args: argparse.Namespace, settings: Settings, latencies: list[Latency], fanouts: dict[str, float], ceiling: Ceiling
+) -> str:
+    database = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    lines = [
+        "# Web Push benchmark",
+        "",
+        "Measured by `tests/benchmarks/bench_push.py` (run on demand; see its docstring for the method).",
+        f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.python_implementation()} "
+        f"{platform.python_version()} · {platform.machine()} · {os.cpu_count()} CPUs · {database} · loopback push service stand-in (VAPID verified, "
+        "every payload decrypted).",
+        "",
+        "## Submission to delivery",
+        "",
+        f"Sequential submissions, {args.latency_n} each, from just before the HTTP request to the stand-in holding the "
+        "decrypted message. Goal: p95 < 1 s.",
+        "",
+        "| queue | submission | p50 | p95 | max | goal |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in latencies:
+        ok = "met" if row.p95 < LATENCY_GOAL_S else "NOT met"
+        lines.append(
+            f"| {row.queue} | `{row.submission}` | {row.p50 * 1000:.0f} ms | {row.p95 * 1000:.0f} ms | "
+            f"{max(row.samples) * 1000:.0f} ms | {ok} |"
+        )
+    lines += [
+        "",
+        "## Fan-out from one worker process",
+        "",
+        f"{args.fanout_n} deliveries queued at once to {FANOUT_SUBSCRIPTIONS} devices, sent by one worker process, "
+        "rate measured at the stand-in from the first to the last message. Ceiling: the same messages encrypted and "
+        "signed in a tight loop in the same run. Goal: at least 0.5 of the ceiling.",
+        "",
+        f"- crypto-only ceiling, the job's own crypto (`seal()`: webpush `get()` + our VAPID JWT): "
+        f"**{ceiling.same_crypto:.0f} msg/s**",
+        f"- crypto-only ceiling, bare minimum (webpush's aes128gcm + one ES256 JWT): **{ceiling.minimal:.0f} msg/s**",
+        "",
+        "| worker | notifications/s | ratio to job's crypto | ratio to minimum | goal (0.5) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, rate in fanouts.items():
+        ratio = rate / ceiling.same_crypto
+        verdict = "met" if ratio >= FANOUT_GOAL else "NOT met"
+        lines.append(f"| {name} | {rate:.0f} | {ratio:.2f} | {rate / ceiling.minimal:.2f} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+async def _main(args: argparse.Namespace) -> int:
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setaffinity(0, {BENCH_CPU})
+    workdir = Path(tempfile.mkdtemp(prefix="fieldloop-bench-push-"))
+    stand_in = StandIn()
+    redis = PrivateRedis()
+    try:
+        url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+        await upgrade_async(url)
+        settings = Settings(
+            database_url=url, secret_key=SECRET, var_dir=workdir / "var", principal_cache_ttl_s=5.0,
+            push_allowed_hosts=(*DEFAULT_PUSH_HOSTS, stand_in.origin), relay_poll_s=1.0,
+        )  # fmt: skip
+        seed = await _seed(settings, opportunities=3 * (args.latency_n + 1))
+        approver = make_subscriber(stand_in.origin, load_identity(settings).public_key)  # the manager's phone
+        stand_in.register(approver)
+        redis.start()
+        arq_settings = Settings(
+            **{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "redis_url": redis.url}
+        )
+        latencies: list[Latency] = []
+        for phase, (name, poll_delay_s) in enumerate(
+            [
+                ("embedded runner", None),
+                ("arq, `fieldloop worker`", None),
+                (f"arq, poll_delay {TUNED_POLL_S} s", TUNED_POLL_S),
+            ]
+        ):
+            own = dataclasses.replace(seed, opportunities=seed.opportunities[phase * (args.latency_n + 1) :])
+            with _worker(arq_settings, poll_delay_s) if phase else contextlib.nullcontext():
+                row = await _latency(arq_settings if phase else settings, stand_in, approver, own, args.latency_n, name)
+            latencies.append(row)
+            print(f"latency, {name}: p50 {row.p50 * 1000:.0f} ms, p95 {row.p95 * 1000:.0f} ms", flush=True)
+        fanouts = {"embedded runner (the API process)": await _fanout_embedded(settings, stand_in, seed, args.fanout_n)}
+        fanouts["arq, `fieldloop worker`"] = await _fanout_arq(arq_settings, stand_in, seed, args.fanout_n)
+        fanouts[f"arq, poll_delay {TUNED_POLL_S} s"] = await _fanout_arq(
+            arq_settings, stand_in, seed, args.fanout_n, TUNED_POLL_S
+        )
+        for name, rate in fanouts.items():
+            print(f"fan-out, {name}: {rate:.0f}/s", flush=True)
+        messages = await _queue_fanout(settings, stand_in, seed, args.fanout_n)
+        ceiling = _ceiling(settings, messages, stand_in.origin)
+        print(f"ceiling: {ceiling.same_crypto:.0f}/s (job's crypto), {ceiling.minimal:.0f}/s (minimal)", flush=True)
+        report = _report(args, settings, latencies, fanouts, ceiling)
+        print(report)
+        README.write_text(report)
+        return 0
+    finally:
+        redis.stop()
+        await stand_in.aclose()
+        stand_in.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency-n", type=int, default=60)
+    parser.add_argument("--fanout-n", type=int, default=1000)
+    parser.add_argument("--database-url", help="a PostgreSQL URL of a database the benchmark may fill")
+    return asyncio.run(_main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""'Plan my day' picks the rep's own accounts worth a visit, ranked from the pipeline, each with its reason."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from tests.integration.opportunities.helpers import create
+from tests.integration.visits.helpers import plan, plan_body
+
+TODAY = date.today()
+
+
+async def account(client, caller, name, lat=31.235, lon=121.48) -> str:
+    response = await client.post(
+        "/api/v1/accounts", json={"name": name, "lat": lat, "lon": lon}, headers=caller.headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def visited(client, caller, account_id, days_ago) -> None:
+    body = {
+        "account_id": account_id, "kind": "visit", "direction": "outbound", "summary": "拜访 Visit",
+        "occurred_at": (datetime.now(UTC) - timedelta(days=days_ago)).isoformat(),
+    }  # fmt: skip
+    assert (await client.post("/api/v1/activities", json=body, headers=caller.headers)).status_code == 201
+
+
+async def seed(client, world) -> dict[str, str]:
+    hot = await account(client, world.rep_a, "热门客户 Hot Co")
+    await create(
+        client, world.rep_a, hot, stage="qualified", amount=5_000_000_00, close_date=TODAY.isoformat(),
+        promised_date=(TODAY + timedelta(days=1)).isoformat(), competitors=["Honeywell"],
+    )  # fmt: skip
+    lapsed = await account(client, world.rep_a, "Lapsed Ltd", 31.24, 121.49)
+    await visited(client, world.rep_a, lapsed, 90)
+    await visited(client, world.rep_a, lapsed, 60)
+    cold = await account(client, world.rep_a, "Cold Corp", 31.22, 121.46)
+    await visited(client, world.rep_a, cold, 2)
+    theirs = await account(client, world.rep_b, "Somebody Else's")
+    return {"hot": hot, "lapsed": lapsed, "cold": cold, "theirs": theirs}
+
+
+async def test_candidates_are_ranked_from_the_pipeline_with_reasons(client, world):
+    ids = await seed(client, world)
+    response = await client.get(
+        "/api/v1/visits/candidates", params={"date": TODAY.isoformat()}, headers=world.rep_a.headers
+    )
+    ranked = response.json()
+    assert [c["account_id"] for c in ranked] == [ids["hot"], ids["lapsed"], str(world.account_a)]
+    hot = ranked[0]
+    assert {"promised_date", "pipeline_value", "closes_this_month", "never_visited"} <= set(hot["factors"])
+    assert "feedback promised by" in hot["reason"]["en"] and "客户承诺" in hot["reason"]["zh"]
+    assert hot["score"] > ranked[1]["score"] > ranked[2]["score"] > 0
+    assert hot["prize_s"] == round(hot["score"] * 60)
+    assert "usually every 30" in ranked[1]["reason"]["en"]
+    assert ranked[1]["factors"] == ["overdue"]
+    assert ranked[2]["reason"]["zh"] == "从未拜访"
+
+
+async def test_auto_candidates_become_optional_stops_after_the_requested_ones(client, world):
+    ids = await seed(client, world)
+    body = plan_body(
+        [{"lat": 31.2304, "lon": 121.4737, "name": "Office visit", "service_minutes": 30}],
+        date=TODAY.isoformat(),
+        candidates="auto",
+    )
+    answer = await plan(client, world.rep_a, body)
+    by_index = {s["index"]: s for s in answer["stops"]}
+    assert by_index[0]["candidate"] is False
+    assert [by_index[i]["account_id"] for i in (1, 2, 3)] == [ids["hot"], ids["lapsed"], str(world.account_a)]
+    assert all(by_index[i]["candidate"] and by_index[i]["reason"]["zh"] for i in (1, 2, 3))
+    assert ids["cold"] not in {s["account_id"] for s in answer["stops"]}
+    assert ids["theirs"] not in {s["account_id"] for s in answer["stops"]}
+
+
+async def test_candidates_too_far_for_their_worth_are_left_out(client, world):
+    far = await account(client, world.rep_a, "Far Away Co", 34.26, 108.94)  # Xi'an
+    body = plan_body([{"lat": 31.2304, "lon": 121.4737}], date=TODAY.isoformat(), candidates="auto")
+    answer = await plan(client, world.rep_a, body)
+    assert far not in {s["account_id"] for s in answer["stops"]}
+    assert {d["account_id"]: d["reason"] for d in answer["dropped"]}[far] in ("not_worth_detour", "shift_too_short")
