@@ -15,6 +15,7 @@ from api.auth.controllers import AuthController
 from api.db.engine import Database
 from api.health.controllers import health, live
 from api.imports.controllers import ImportController
+from api.insights.controllers import InsightsController
 from api.knowledge.controllers import KnowledgeController
 from api.lib.auth import PrincipalCache, TokenSigner
 from api.lib.deps import DEPENDENCIES
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PushController,
             VisitController,
             ImportController,
+            InsightsController,
             *web_handlers(),
         ],
         dependencies=DEPENDENCIES,

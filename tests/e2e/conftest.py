@@ -89,7 +89,29 @@ async def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = Settings(database_url=url, secret_key=SECRET, var_dir=path.parent / "var")
     await load_demo(settings)
     await _ensure_knowledge(settings)
+    await _ensure_policies(settings)
     return path
+
+
+async def _ensure_policies(settings: Settings) -> None:
+    """The default approval policies (a discount over 10 % goes to the manager), when the demo lacks them."""
+    from sqlalchemy import select
+
+    from api.db.engine import Database
+    from api.db.models import Organisation
+
+    try:
+        from api.approvals.defaults import ensure_default_policies
+    except ImportError:
+        return
+    db = Database(settings)
+    try:
+        async with db.sessionmaker() as session:
+            for org in (await session.execute(select(Organisation))).scalars():
+                await ensure_default_policies(session, org.id)
+            await session.commit()
+    finally:
+        await db.dispose()
 
 
 async def _ensure_knowledge(settings: Settings) -> None:

@@ -48,9 +48,12 @@ async def go(phone: Phone, path: str) -> None:
 
 
 async def submit_discount(live: Live, rep: str, pct: float = 15.0, note: str = "客户要求折扣") -> dict[str, Any]:
-    """A rep asks for a discount on one of their open deals; the default policy sends it to their manager."""
+    """A rep asks for a discount on one of their open deals under ¥1,000,000: by the default policies, their
+    manager alone decides it (larger deals go on to finance)."""
     deals = await live.ok(rep, "GET", "/opportunities", params={"owner_id": await user_id(live, rep), "limit": 100})
-    deal = next(d for d in deals["items"] if d["stage"] not in ("won", "lost") and d["amount"] > 0)
+    deal = next(
+        d for d in deals["items"] if d["stage"] not in ("won", "lost") and 0 < d["amount"] < 1_000_000 * 100
+    )
     return await live.ok(
         rep, "POST", "/approvals", json={"subject_type": "discount", "opportunity_id": deal["id"], "discount_pct": pct, "note": note}
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 import time
 
 import jwt
@@ -14,7 +17,7 @@ from api.settings import Settings
 
 
 def _settings(tmp_path, **kwargs) -> Settings:
-    return Settings(secret_key="x" * 40, var_dir=tmp_path / "var", **kwargs)
+    return Settings(**{"secret_key": "x" * 40, "var_dir": tmp_path / "var", **kwargs})
 
 
 def test_the_key_pair_is_generated_once_into_var_readable_by_the_owner_only(tmp_path):
@@ -51,3 +54,23 @@ def test_the_jwt_names_the_origin_with_its_port_expires_within_a_day_and_verifie
 def test_the_fallback_subject_is_a_mailto_address():
     assert fallback_subject().startswith("mailto:admin@")
     assert "localhost" not in fallback_subject()
+
+
+def _fieldloop(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_fieldloop_vapid_prints_the_public_key_generating_it_once(tmp_path):
+    first = _fieldloop("vapid", FIELDLOOP_VAR_DIR=str(tmp_path))
+    second = _fieldloop("vapid", FIELDLOOP_VAR_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert second.stdout.strip() == key
+    assert load_identity(_settings(tmp_path, var_dir=tmp_path)).public_key == key
+    assert stat.S_IMODE((tmp_path / "vapid_private.pem").stat().st_mode) == 0o600
+    elsewhere = _fieldloop(
+        "vapid", FIELDLOOP_VAR_DIR=str(tmp_path), FIELDLOOP_VAPID_PRIVATE_KEY_FILE=str(tmp_path / "k.pem")
+    )
+    assert elsewhere.returncode == 0 and elsewhere.stdout.strip() != key

@@ -64,9 +64,10 @@ function MapView({ stops, start }) {
     };
   }, [signature]);
   return (
-    <div class="map-wrap">
+    <div class={`map-wrap${tilesFailed ? ' map-no-tiles' : ''}`}>
+      {/* Leaflet owns this element's classes: Preact must never re-render them. */}
       <div
-        class={`map${tilesFailed ? ' map-no-tiles' : ''}`}
+        class="map"
         ref={element}
         data-testid="map"
         role="region"

@@ -57,7 +57,9 @@ async def test_an_import_writes_history_and_a_second_one_changes_nothing(client,
     second = (await _upload(client, world.admin, CSV.encode())).json()
     assert second["entities"]["opportunities"] == {"created": 0, "updated": 0, "unchanged": 2}
 
-    changed = CSV.replace("D-2,Second deal,a@acme.test,上海明珠制造,Engaging", "D-2,Second deal,a@acme.test,上海明珠制造,lost")
+    changed = CSV.replace(
+        "D-2,Second deal,a@acme.test,上海明珠制造,Engaging", "D-2,Second deal,a@acme.test,上海明珠制造,lost"
+    )
     third = (await _upload(client, world.admin, changed.encode())).json()
     assert third["entities"]["opportunities"] == {"created": 0, "updated": 1, "unchanged": 1}
     deal = next(

@@ -95,3 +95,26 @@ async def test_the_maven_export_imports_with_its_published_figures_and_twice_cha
     assert second["opportunities"].counts("opportunities").unchanged == 8800
     assert await _figures(db) == figures
     print(f"\nMaven import ({settings.database_url.split(':')[0]}): {elapsed:.2f} s for the four files")
+
+
+async def test_the_funnel_of_the_maven_export_gives_its_published_win_rate(settings, db):
+    import uuid
+
+    from api.insights.records import Scope
+    from api.insights.service import InsightsService
+    from api.lib.auth import Principal
+
+    await _import_all(settings)
+    async with db.sessionmaker() as session:
+        org = (await session.execute(select(Organisation).where(Organisation.name == "Maven"))).scalar_one()
+        admin = Principal(
+            user_id=uuid.uuid4(), org_id=org.id, session_id=uuid.uuid4(), email="admin@maven.test", name="admin",
+            team_id=None, manager_id=None, roles=("admin",), locale="en", timezone="UTC", visible_owner_ids=None,
+        )  # fmt: skip
+        funnel = await InsightsService(session, admin).funnel(Scope())
+    stages = {s.stage: s for s in funnel.stages}
+    assert (funnel.opportunities, funnel.won, funnel.lost, funnel.win_rate) == (8800, 4238, 2473, 0.6315)
+    # Every deal enters at lead; 8,300 were engaged (qualified); won deals count through every open stage.
+    assert (stages["lead"].count, stages["qualified"].count, stages["solution"].count) == (8800, 8300, 4238)
+    assert stages["qualified"].dwell_samples == 4238 + 2473  # closed deals: engage → close
+    assert stages["won"].amount == 10_005_534 * 100

@@ -1,0 +1,47 @@
+"""Insights over HTTP: the funnel and the forecast of what the caller may see."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import Provide
+from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.insights import schemas
+from api.insights.records import Scope
+from api.insights.service import InsightsService
+from api.lib.auth import Principal
+from api.lib.errors import READ
+
+
+def provide_service(db: AsyncSession, principal: Principal) -> InsightsService:
+    return InsightsService(db, principal)
+
+
+class InsightsController(Controller):
+    path = "/api/v1/insights"
+    tags = ["insights"]  # noqa: RUF012
+    dependencies = {"insights": Provide(provide_service, sync_to_thread=False)}  # noqa: RUF012
+
+    @get(
+        "/funnel",
+        summary="Funnel of the deals created in a period (stages, conversion, dwell, win rate)",
+        responses=READ,
+    )
+    async def funnel(
+        self,
+        insights: InsightsService,
+        start: Annotated[
+            date | None, QueryParameter(name="from", description="first creation date of the cohort (inclusive)")
+        ] = None,
+        end: Annotated[
+            date | None, QueryParameter(name="to", description="last creation date of the cohort (inclusive)")
+        ] = None,
+        team_id: uuid.UUID | None = None,
+        owner_id: uuid.UUID | None = None,
+    ) -> schemas.FunnelOut:
+        return await insights.funnel(Scope(start, end, team_id, owner_id))

@@ -1,0 +1,47 @@
+"""Approvals: decide from the inbox on one screen."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import Phone
+from tests.e2e.helpers import eventually, sign_in, submit_discount
+
+
+async def test_approve_from_the_inbox(phone: Phone) -> None:
+    live, page = phone.live, phone.page
+    asked = await submit_discount(live, "rep1", 15, "竞品报价低 12%")
+    await sign_in(phone, "manager1")
+    await page.get_by_role("link", name="审批", exact=True).click()
+    row = page.get_by_test_id("approval-row").filter(has_text=asked["account_name"])
+    await row.wait_for()
+    await phone.shot("04-approvals-inbox")
+    await row.click()
+    await page.get_by_test_id("approval-figures").get_by_text("折扣 15%").wait_for()
+    await page.get_by_text("竞品报价低 12%").wait_for()
+    await phone.shot("05-approval-decision")
+
+    # Rejecting needs a reason: the form says so and nothing is sent.
+    await page.get_by_role("button", name="拒绝").click()
+    await page.get_by_role("alert").get_by_text("请填写理由").wait_for()
+    assert (await live.ok("manager1", "GET", f"/approvals/{asked['id']}"))["state"] == "pending"
+
+    await page.get_by_role("button", name="批准").click()
+    await page.wait_for_url("**/approvals")
+    decided = await eventually(lambda: _state(phone, asked["id"], "approved"))
+    assert [e["decision"] for e in decided["decisions"]] == ["approve"]
+    await page.get_by_text("暂无待审批事项").wait_for()
+
+
+async def test_reject_with_a_comment(phone: Phone) -> None:
+    live, page = phone.live, phone.page
+    asked = await submit_discount(live, "rep2", 12)
+    await sign_in(phone, "manager1")
+    await page.goto(f"/approvals/{asked['id']}")
+    await page.get_by_label("审批意见").fill("折扣过高，请先争取三年合同")
+    await page.get_by_role("button", name="拒绝").click()
+    decided = await eventually(lambda: _state(phone, asked["id"], "rejected"))
+    assert decided["decisions"][0]["comment"] == "折扣过高，请先争取三年合同"
+
+
+async def _state(phone: Phone, approval_id: str, state: str) -> dict | None:
+    approval = await phone.live.ok("manager1", "GET", f"/approvals/{approval_id}")
+    return approval if approval["state"] == state else None
