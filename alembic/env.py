@@ -10,6 +10,7 @@ import api.db.models  # noqa: F401  (registers every table)
 from alembic import context
 from api.db.base import Base
 from api.db.engine import make_engine
+from api.db.migrations import include_object
 from api.settings import Settings
 
 config = context.config
@@ -26,6 +27,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -19,7 +19,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,7 +27,7 @@ import msgspec
 from sqlalchemy import delete, insert, update
 from webpush import WebPush, WebPushSubscription
 
-from api.db.models import PushAttempt, PushDelivery, PushSubscription
+from api.db.models import Notification, PushAttempt, PushDelivery, PushSubscription
 from api.db.types import ISO_UTC, utcnow
 from api.notifications.endpoints import EndpointRefused, Target, policy_for
 from api.notifications.payload import SHRINK_LEVELS, PayloadAction, PushPayload, encode_payload
@@ -45,7 +45,7 @@ GONE = frozenset({404, 410})
 
 @dataclass
 class Claim:
-    """What a run needs, read in one short transaction."""
+    """What one run needs to send a delivery (read once, without a write lock)."""
 
     delivery_id: uuid.UUID
     subscription_id: uuid.UUID
@@ -315,3 +315,21 @@ async def _forget_subscription(ctx: JobContext, claim: Claim) -> None:
                 PushSubscription.version == claim.subscription_version,
             )
         )
+
+
+NOTIFICATIONS_KEEP = timedelta(days=90)
+
+
+@job("push.purge", every_s=3600)
+async def purge(ctx: JobContext) -> dict[str, int]:
+    """Drop action tokens once their notification has expired; notifications (and deliveries) after 90 days."""
+    now = utcnow()
+    notifications = Notification.__table__
+    async with ctx.db.engine.begin() as conn:
+        tokens = await conn.execute(
+            update(notifications)
+            .where(notifications.c.expires_at < now, notifications.c.action_token.is_not(None))
+            .values(action_token=None)
+        )
+        old = await conn.execute(delete(notifications).where(notifications.c.created_at < now - NOTIFICATIONS_KEEP))
+    return {"tokens": tokens.rowcount or 0, "notifications": old.rowcount or 0}

@@ -33,6 +33,7 @@ from api.db.models import (
 )
 from api.db.types import utcnow
 from api.demo import data
+from api.demo.approvals import load_demo_approvals
 from api.demo.data import OrgPlan
 from api.demo.generate import Batch, Clock, Directory, build, demo_id
 from api.orgs.service import ensure_org, ensure_team
@@ -88,6 +89,7 @@ async def load_org(session: AsyncSession, plan: OrgPlan, password_hash: str, now
     products, added_products = await _ensure_products(session, plan, org.id)
     directory = Directory(org.id, users, products, await _stages(session, org.id))
     added = await _insert_missing(session, org.id, _tables(build(plan, directory, clock)))
+    added += await load_demo_approvals(session, org.id, plan.key)
     return OrgReport(plan.name, await _counts(session, org.id), added_users + added_products + added)
 
 

@@ -184,7 +184,8 @@ class SearchIndex:
 
     async def rebuild(self, org_id: uuid.UUID) -> int:
         """Drop and rebuild an org's whole index from its live articles; returns how many were indexed."""
-        await self._ensure_state(org_id)
+        # Take the org's knowledge lock first, as every writer does: concurrent edits wait, none deadlocks.
+        await self.next_seq(org_id)
         if self.sqlite:
             await self.session.execute(
                 text(

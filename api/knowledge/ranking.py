@@ -22,6 +22,8 @@ LANG_BOOST = 1.3
 # An article changed today gets 1 + FRESH_BOOST; one unchanged for FRESH_DAYS days half of that.
 FRESH_BOOST = 0.3
 FRESH_DAYS = 180.0
+# What a hit shows of its article (snippets are cut from summary and body), and whose it is, checked again.
+ARTICLE_COLUMNS = "a.title, a.summary, a.body, a.org_id"
 # How many of the best matches by plain relevance are re-ranked with boosts (and, on PostgreSQL, IDF).
 POOL = 200
 
@@ -81,7 +83,8 @@ def sqlite_search_sql() -> str:
         f" SELECT rowid AS doc_no, bm25(knowledge_fts, {weights}) AS relevance FROM knowledge_fts"
         " WHERE knowledge_fts MATCH ? ORDER BY relevance LIMIT ?)"
         f" SELECT s.article_id, s.translation_group_id, s.lang, -pool.relevance * {boosts_sql('s.lang', 's.fresh_day')}"
-        " AS score FROM pool JOIN knowledge_search s ON s.doc_no = pool.doc_no ORDER BY score DESC LIMIT ?"
+        f" AS score, {ARTICLE_COLUMNS} FROM pool JOIN knowledge_search s ON s.doc_no = pool.doc_no"
+        " JOIN knowledge_articles a ON a.id = s.article_id ORDER BY score DESC LIMIT ?"
     )
 
 
@@ -117,11 +120,12 @@ def pg_search_sql(group_count: int, facet_filters: int, editor: bool) -> str:
     if not editor:
         where.append("(s.status = 'published' OR s.owner_id = ?)")
     where += ["s.facets LIKE ?"] * facet_filters
-    relevance = " + ".join(f"ts_rank('{PG_WEIGHTS}', document, ?::tsquery, 1) * ?" for _ in range(group_count))
+    relevance = " + ".join(f"ts_rank('{PG_WEIGHTS}', p.document, ?::tsquery, 1) * ?" for _ in range(group_count))
     return (
         "WITH pool AS ("
         " SELECT s.article_id, s.translation_group_id, s.lang, s.fresh_day, s.document FROM knowledge_search s"
         f" WHERE {' AND '.join(where)} ORDER BY ts_rank('{PG_WEIGHTS}', s.document, ?::tsquery, 1) DESC LIMIT ?)"
-        f" SELECT article_id, translation_group_id, lang, ({relevance or '0'}) *"
-        f" {boosts_sql('lang', 'fresh_day', 'GREATEST')} AS score FROM pool ORDER BY score DESC LIMIT ?"
+        f" SELECT p.article_id, p.translation_group_id, p.lang, ({relevance or '0'}) *"
+        f" {boosts_sql('p.lang', 'p.fresh_day', 'GREATEST')} AS score, {ARTICLE_COLUMNS}"
+        " FROM pool p JOIN knowledge_articles a ON a.id = p.article_id ORDER BY score DESC LIMIT ?"
     )

@@ -13,13 +13,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from api.db.engine import Reader
+from api.db.engine import Reader, _dollar_params
 from api.knowledge import ranking
 from api.knowledge.access import is_editor
 from api.knowledge.highlight import snippet
@@ -37,6 +39,7 @@ from api.knowledge.tokenize import (
 from api.lib.auth import Principal
 
 MAX_EXPANSIONS = 6
+MAX_GROUPS = 12
 MIN_PREFIX = 3
 FUZZY_CANDIDATES = 3000
 FACETS = {"kind": "k", "product": "p", "industry": "i", "competitor": "c"}
@@ -78,6 +81,7 @@ class KnowledgeSearch:
         self.principal = principal
         self.sqlite = reader.dialect == "sqlite"
         self.editor = is_editor(principal)
+        self._pg: Any = None
 
     def _p(self, value: Any) -> Any:
         return str(value) if self.sqlite and isinstance(value, uuid.UUID) else value
@@ -86,14 +90,34 @@ class KnowledgeSearch:
         query = parse_query(text)
         if not query:
             return []
-        doc_count, df = await self._vocabulary(query)
-        groups = await self._resolve(query, df)
-        if not groups:
-            return []
-        rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=True)
-        if not rows and len(groups) > 1:
-            rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=False)
-        return await self._hits(rows, query, limit)
+        async with self._connection():
+            doc_count, df = await self._vocabulary(query)
+            groups = await self._resolve(query, df)
+            if not groups:
+                return []
+            rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=True)
+            if not rows and len(groups) > 1:
+                rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=False)
+        return self._hits(rows, query, limit)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[None]:
+        """On PostgreSQL, one pooled connection for the whole search: three or four queries, one check-out."""
+        if self.sqlite:
+            yield
+            return
+        async with self.reader.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            self._pg = raw
+            try:
+                yield
+            finally:
+                self._pg = None
+
+    async def _fetch(self, sql: str, params: list[Any]) -> list[Any]:
+        if self._pg is None:
+            return await self._fetch(sql, params)
+        return await self._pg.fetch(_dollar_params(sql), *params)
 
     # ------------------------------------------------------------------------------------------ vocabulary
 
@@ -106,7 +130,7 @@ class KnowledgeSearch:
         if terms:
             marks = ", ".join("?" * len(terms))
             sql = f"SELECT term, df FROM knowledge_terms WHERE org_id = ? AND term IN ({marks}) UNION ALL {sql}"
-        rows = await self.reader.fetch(sql, [org, *terms, org] if terms else [org])
+        rows = await self._fetch(sql, [org, *terms, org] if terms else [org])
         df = {term: int(n) for term, n in rows}
         return df.pop("", 0), df
 
@@ -121,6 +145,13 @@ class KnowledgeSearch:
                 alternatives = [(t,) for t in expansions]
             if alternatives:
                 resolved.append(alternatives)
+        if len(resolved) > MAX_GROUPS:
+            # A pasted sentence: keep its most selective groups, in their order.
+            def rarity(alternatives: list[tuple[str, ...]]) -> int:
+                return max(df.get(t, 0) for alt in alternatives for t in alt)
+
+            keep = set(sorted(range(len(resolved)), key=lambda i: rarity(resolved[i]))[:MAX_GROUPS])
+            resolved = [g for i, g in enumerate(resolved) if i in keep]
         return resolved
 
     async def _expand(self, group: Group, df: dict[str, int]) -> list[str]:
@@ -149,7 +180,7 @@ class KnowledgeSearch:
             " AND length(term) BETWEEN ? AND ? LIMIT ?"
         )
         params = [self._p(self.principal.org_id), prefix, upper, shortest, longest, FUZZY_CANDIDATES]
-        return [(t, int(n)) for t, n in await self.reader.fetch(sql, params)]
+        return [(t, int(n)) for t, n in await self._fetch(sql, params)]
 
     # ------------------------------------------------------------------------------------------ ranking
 
@@ -172,7 +203,7 @@ class KnowledgeSearch:
                 scope.append([PUBLISHED_TOKEN, owner_token(self.principal.user_id)])
             scope += [[token] for token in filters.tokens()]
             match = ranking.fts_match(groups, scope, every=every)
-            return await self.reader.fetch(ranking.sqlite_search_sql(), [match, ranking.POOL, lang, today, fetch])
+            return await self._fetch(ranking.sqlite_search_sql(), [match, ranking.POOL, lang, today, fetch])
         facet_filters = filters.tokens()
         tsquery = ranking.ts_query(groups, every=every)
         params: list[Any] = [self.principal.org_id, tsquery]
@@ -185,29 +216,20 @@ class KnowledgeSearch:
             params += [ranking.ts_group(alternatives), ranking.idf(max(doc_count, 1), group_df)]
         params += [lang, today, fetch]
         sql = ranking.pg_search_sql(len(groups), len(facet_filters), self.editor)
-        return await self.reader.fetch(sql, params)
+        return await self._fetch(sql, params)
 
-    async def _hits(self, rows: list[tuple[Any, ...]], query: Query, limit: int) -> list[Hit]:
-        chosen: dict[str, tuple[str, float]] = {}
-        for article_id, group_id, _lang, score in rows:
-            if str(group_id) not in chosen:
-                chosen[str(group_id)] = (str(article_id), float(score))
-        picked = list(chosen.values())[:limit]
-        if not picked:
-            return []
-        marks = ", ".join("?" * len(picked))
-        # By primary key only: with the org in the WHERE clause, SQLite would walk the org's index instead.
-        sql = f"SELECT id, title, summary, body, lang, org_id, deleted_at FROM knowledge_articles WHERE id IN ({marks})"
-        ids = [uuid.UUID(a) for a, _ in picked]
-        rows = await self.reader.fetch(sql, [self._p(i) for i in ids])
-        org = str(self.principal.org_id)
-        by_id = {str(r[0]): r for r in rows if str(r[5]) == org and r[6] is None}
+    def _hits(self, rows: list[Any], query: Query, limit: int) -> list[Hit]:
+        """One hit per translation group (rows come best first), with its snippet."""
         terms = query.terms | {t for g in query.groups for t in g.expanded}
+        org = str(self.principal.org_id)
+        seen: set[str] = set()
         hits = []
-        for article_id, score in picked:
-            row = by_id.get(article_id)
-            if row is None:  # deleted since the index was read
+        for article_id, group_id, lang, score, title, summary, body, org_id in rows:
+            if str(group_id) in seen or str(org_id) != org:
                 continue
-            text = f"{row[2]} {markdown_text(row[3])}"
-            hits.append(Hit(uuid.UUID(article_id), row[1], snippet(text, terms), row[4], round(score, 4)))
+            seen.add(str(group_id))
+            text = f"{summary} {markdown_text(body)}"
+            hits.append(Hit(uuid.UUID(str(article_id)), title, snippet(text, terms), lang, round(float(score), 4)))
+            if len(hits) == limit:
+                break
         return hits

@@ -81,8 +81,8 @@ def _word_parts(word: str, *, keep_stop_words: bool = False) -> tuple[list[str],
 
 def _cjk_terms(run: str) -> Iterator[str]:
     """Every bigram of a CJK run, and the run's last character alone: each character then begins a term, so a
-    one-character query is a prefix query ("价*" finds 价格, 报价's 价 at a run's end, ...). Indexing every
-    unigram as well would make the index 40% larger for Chinese text, and ranking reads all of it."""
+    one-character query is a prefix query ("价*" finds 价格, and 报价's 价 at a run's end). Indexing every
+    unigram as well would add 75% more postings for Chinese text, and ranking reads all of them."""
     for i in range(len(run) - 1):
         yield run[i : i + 2]
     yield run[-1]

@@ -1,0 +1,1 @@
+"""Notifications: notify(), Web Push subscriptions and delivery, and the in-app history."""

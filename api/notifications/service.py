@@ -77,7 +77,7 @@ async def notify(
     _check(0 < len(tag) <= 128, "tag must have 1 to 128 characters")
     _check(action_token is None or 0 < len(action_token) <= 1024, "action_token must have 1 to 1024 characters")
     _check(urgency in URGENCIES, f"urgency must be one of {', '.join(URGENCIES)}")
-    _check(0 <= ttl_s <= MAX_TTL_S, f"ttl_s must be between 0 and {MAX_TTL_S}")
+    _check(0 < ttl_s <= MAX_TTL_S, f"ttl_s must be between 1 and {MAX_TTL_S}")
     _check(len(actions) <= MAX_ACTIONS and all(0 < len(a) <= 32 for a, _ in actions), "at most 3 short actions")
     locale = (
         await session.execute(select(User.locale).where(User.id == user_id, User.org_id == org_id))

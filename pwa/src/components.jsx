@@ -52,14 +52,16 @@ export function Problem({ answer, onRetry }) {
 }
 
 /**
- * Reads `path` (with `query`) and re-reads when they change, when the app comes back online and when a
- * change from the outbox of one of `kinds` was applied. Answers `{answer, loading, reload}`.
+ * Reads `path` (with `query`) and reads again when they change, when the app comes back online and when the
+ * server took a change of one of `kinds` from the outbox (the latest read always wins). Answers
+ * `{answer, loading, reload}`.
  */
 export function useResource(path, query, kinds = []) {
   const [answer, setAnswer] = useState(null);
   const [loading, setLoading] = useState(Boolean(path));
   const app = useAppState();
   const key = path ? path + JSON.stringify(query || {}) : null;
+  const changes = kinds.map((k) => app.applied[k] || 0).join(',');
   const seq = useRef(0);
   const load = useCallback(async () => {
     if (!path) return;
@@ -73,14 +75,7 @@ export function useResource(path, query, kinds = []) {
   }, [key]);
   useEffect(() => {
     load();
-  }, [key, app.online]);
-  useEffect(() => {
-    const onApplied = (event) => {
-      if (!kinds.length || kinds.includes(event.detail?.kind)) load();
-    };
-    addEventListener('fieldloop:applied', onApplied);
-    return () => removeEventListener('fieldloop:applied', onApplied);
-  }, [key]);
+  }, [key, app.online, changes]);
   return { answer, loading, reload: load };
 }
 

@@ -4,8 +4,7 @@ import { App } from './app.jsx';
 import { initLang } from './lib/i18n.js';
 import { set, state } from './lib/store.js';
 import { startRouter, navigate } from './lib/router.js';
-import { syncBundle } from './lib/offline-knowledge.js';
-import { loadSession, refreshOutbox, flush } from './lib/sync.js';
+import { loadSession, refreshOutbox, flush, refreshBundle } from './lib/sync.js';
 
 initLang();
 startRouter();
@@ -31,7 +30,13 @@ function listen() {
     const type = event.data?.type;
     if (type === 'session') await loadSession();
     if (type === 'outbox' || type === 'applied' || type === 'session') await refreshOutbox();
-    if (type === 'applied') dispatchEvent(new CustomEvent('fieldloop:applied', { detail: event.data }));
+    if (type === 'applied') {
+      const kind = event.data.kind;
+      set({ applied: { ...state.applied, [kind]: (state.applied[kind] || 0) + 1 } });
+      dispatchEvent(new CustomEvent('fieldloop:applied', { detail: event.data }));
+    }
+    // A pin changes what the offline library holds.
+    if (type === 'applied' && (event.data.kind === 'pin' || event.data.kind === 'unpin')) refreshBundle();
   });
   addEventListener('online', () => {
     set({ online: true });
@@ -86,7 +91,7 @@ async function start() {
   if (session?.refresh_token) {
     await refreshOutbox();
     flush();
-    syncBundle(state.lang).catch(() => {});
+    refreshBundle();
   } else if (session) {
     await refreshOutbox();
   }

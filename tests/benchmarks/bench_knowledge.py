@@ -91,6 +91,9 @@ class Latency:
     http_search_p95: float
     http_lookup_p50: float
     http_lookup_p95: float
+    # CPU time of this process per search: on SQLite all of the work, on PostgreSQL only the client's share.
+    search_cpu_p95: float
+    load: str
 
 
 def principal_for(user: Any, roles: tuple[str, ...] = ("rep",)) -> Principal:
@@ -273,13 +276,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def timed(calls: list[Callable[[], Awaitable[Any]]]) -> list[float]:
+async def timed(calls: list[Callable[[], Awaitable[Any]]], cpu: list[float] | None = None) -> list[float]:
     out = []
     for call in calls:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await call()
         out.append((time.perf_counter() - started) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - cpu_started) * 1000)
     return out
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 async def measure_latency(
@@ -304,10 +316,11 @@ async def measure_latency(
     await timed(warm_s)
     await timed(warm_l)
     search_ms: list[float] = []
+    search_cpu: list[float] = []
     lookup_ms: list[float] = []
     for _ in range(rounds):
         searches, lookups = engine_calls()
-        search_ms += await timed(searches)
+        search_ms += await timed(searches, search_cpu)
         lookup_ms += await timed(lookups)
 
     http_search: list[float] = []
@@ -339,6 +352,7 @@ async def measure_latency(
         lookup_p50=percentile(lookup_ms, 0.5), lookup_p95=percentile(lookup_ms, 0.95),
         http_search_p50=percentile(http_search, 0.5), http_search_p95=percentile(http_search, 0.95),
         http_lookup_p50=percentile(http_lookup, 0.5), http_lookup_p95=percentile(http_lookup, 0.95),
+        search_cpu_p95=percentile(search_cpu, 0.95), load=load_average(),
     )  # fmt: skip
 
 
@@ -405,18 +419,18 @@ def report(results: dict[str, tuple[Quality, Latency | None]]) -> str:
         "",
         "Latency in milliseconds, searches of the judged queries against a plain lookup by id in the same run:",
         "",
-        "| database | articles | samples | search p50 | search p95 | by id p50 | by id p95 | HTTP search p50 | "
-        "HTTP search p95 | HTTP by id p50 | HTTP by id p95 | p95 ratio (HTTP) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| database | articles | samples | search p50 | search p95 | search CPU p95 | by id p50 | by id p95 | "
+        "HTTP search p50 | HTTP search p95 | HTTP by id p50 | HTTP by id p95 | p95 ratio (HTTP) | load 1/5/15 min |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for backend, (_, lat) in results.items():
         if lat is None:
             continue
         lines.append(
             f"| {backend} | {lat.articles} | {lat.samples} | {lat.search_p50:.2f} | {lat.search_p95:.2f} | "
-            f"{lat.lookup_p50:.3f} | {lat.lookup_p95:.3f} | {lat.http_search_p50:.2f} | {lat.http_search_p95:.2f} | "
-            f"{lat.http_lookup_p50:.2f} | {lat.http_lookup_p95:.2f} | "
-            f"{lat.http_search_p95 / lat.http_lookup_p95:.1f}× |"
+            f"{lat.search_cpu_p95:.2f} | {lat.lookup_p50:.3f} | {lat.lookup_p95:.3f} | {lat.http_search_p50:.2f} | "
+            f"{lat.http_search_p95:.2f} | {lat.http_lookup_p50:.2f} | {lat.http_lookup_p95:.2f} | "
+            f"{lat.http_search_p95 / lat.http_lookup_p95:.1f}× | {lat.load} |"
         )
     return "\n".join(lines)
 

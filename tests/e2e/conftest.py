@@ -60,6 +60,10 @@ def _missing() -> str | None:
     return None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "own_dist: the test's server serves its own copy of pwa/dist (live.dist)")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     reason = _missing()
     if reason is None:
@@ -159,6 +163,7 @@ class Live:
     base_url: str
     settings: Settings
     push: PushServiceStandIn
+    dist: Path = DIST
     tokens: dict[str, str] = field(default_factory=dict)
 
     async def token(self, who: str) -> str:
@@ -195,8 +200,20 @@ class _Server(uvicorn.Server):
 
 @pytest.fixture
 async def live(
-    demo_template: Path, push_service: PushServiceStandIn, tmp_path: Path
+    demo_template: Path,
+    push_service: PushServiceStandIn,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Live]:
+    dist = DIST
+    if request.node.get_closest_marker("own_dist"):
+        # A test that changes the app's files (a new version) does so on its own copy.
+        import api.web
+
+        dist = tmp_path / "dist"
+        shutil.copytree(DIST, dist)
+        monkeypatch.setattr(api.web, "PWA_DIST", dist)
     db_path = tmp_path / "fieldloop.db"
     shutil.copyfile(demo_template, db_path)
     settings = Settings(
@@ -216,7 +233,7 @@ async def live(
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the e2e server did not start")
         await asyncio.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", settings, push_service)
+    yield Live(f"http://127.0.0.1:{port}", settings, push_service, dist)
     server.should_exit = True
     await asyncio.to_thread(thread.join, 15)
 

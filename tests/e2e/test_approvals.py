@@ -9,15 +9,20 @@ from tests.e2e.helpers import eventually, sign_in, submit_discount
 async def test_approve_from_the_inbox(phone: Phone) -> None:
     live, page = phone.live, phone.page
     asked = await submit_discount(live, "rep1", 15, "竞品报价低 12%")
+    await notifications_not_decided_yet(phone)
     await sign_in(phone, "manager1")
+    offer = page.get_by_role("complementary", name="通过通知审批？")
+    assert await offer.count() == 0, "no notification offer on first load"
     await page.get_by_role("link", name="审批", exact=True).click()
-    row = page.get_by_test_id("approval-row").filter(has_text=asked["account_name"])
+    row = page.locator(f"[data-testid=approval-row][href='/approvals/{asked['id']}']")
     await row.wait_for()
     await phone.shot("04-approvals-inbox")
     await row.click()
     await page.get_by_test_id("approval-figures").get_by_text("折扣 15%").wait_for()
     await page.get_by_text("竞品报价低 12%").wait_for()
     await phone.shot("05-approval-decision")
+    # Having opened an approval is the moment to offer notifications (the browser asks only on "开启").
+    await offer.wait_for()
 
     # Rejecting needs a reason: the form says so and nothing is sent.
     await page.get_by_role("button", name="拒绝").click()
@@ -28,7 +33,7 @@ async def test_approve_from_the_inbox(phone: Phone) -> None:
     await page.wait_for_url("**/approvals")
     decided = await eventually(lambda: _state(phone, asked["id"], "approved"))
     assert [e["decision"] for e in decided["decisions"]] == ["approve"]
-    await page.get_by_text("暂无待审批事项").wait_for()
+    await row.wait_for(state="detached")
 
 
 async def test_reject_with_a_comment(phone: Phone) -> None:
@@ -40,6 +45,22 @@ async def test_reject_with_a_comment(phone: Phone) -> None:
     await page.get_by_role("button", name="拒绝").click()
     decided = await eventually(lambda: _state(phone, asked["id"], "rejected"))
     assert decided["decisions"][0]["comment"] == "折扣过高，请先争取三年合同"
+
+
+async def notifications_not_decided_yet(phone: Phone) -> None:
+    """Notifications neither allowed nor blocked, as on a new phone (headless Chromium blocks them)."""
+    cdp = await phone.context.new_cdp_session(phone.page)
+    target = await cdp.send("Target.getTargetInfo")
+    browser_cdp = await phone.context.browser.new_browser_cdp_session()
+    await browser_cdp.send(
+        "Browser.setPermission",
+        {
+            "permission": {"name": "notifications"},
+            "setting": "prompt",
+            "origin": phone.live.base_url,
+            "browserContextId": target["targetInfo"]["browserContextId"],
+        },
+    )
 
 
 async def _state(phone: Phone, approval_id: str, state: str) -> dict | None:

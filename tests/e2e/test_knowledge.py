@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import Phone
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import eventually, sign_in
 
 
 async def test_search_in_chinese_as_you_type(phone: Phone) -> None:
@@ -25,3 +25,36 @@ async def test_search_in_chinese_as_you_type(phone: Phone) -> None:
     await page.get_by_role("button", name="置顶").click()
     await page.get_by_role("button", name="取消置顶").wait_for()
     await phone.shot("07-knowledge-article")
+
+
+async def test_search_without_signal_runs_on_the_phone(phone: Phone) -> None:
+    page = phone.page
+    await sign_in(phone, "rep1")
+    await page.get_by_role("link", name="知识", exact=True).click()
+    box = page.get_by_role("searchbox", name="搜索文章")
+    # Online: find the warranty terms and pin them, so they are kept on the phone.
+    await box.press_sequentially("保修", delay=60)
+    await page.get_by_test_id("knowledge-result").first.click()
+    title = await page.locator(".article-title").inner_text()
+    await page.get_by_role("button", name="置顶").click()
+    await page.get_by_role("button", name="取消置顶").wait_for()
+    await page.get_by_role("link", name="知识库").click()
+    library = page.get_by_test_id("offline-library")
+    await eventually(lambda: _kept(library))
+
+    await phone.context.set_offline(True)
+    await box.fill("")
+    await box.press_sequentially("保修", delay=60)
+    await page.get_by_test_id("search-where").get_by_text("本机离线找到").wait_for()
+    hit = page.get_by_test_id("knowledge-result").filter(has_text=title)
+    await hit.wait_for()
+    await phone.shot("12-knowledge-offline")
+    await hit.click()
+    await page.locator(".article-title", has_text=title).wait_for()
+    await page.get_by_role("button", name="取消置顶").wait_for()
+
+
+async def _kept(library) -> bool:
+    text = await library.inner_text()
+    digits = "".join(c for c in text if c.isdigit())
+    return bool(digits) and int(digits) > 0

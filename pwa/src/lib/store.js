@@ -11,6 +11,7 @@ export const state = {
   toast: null,
   lang: 'en',
   config: { tile_url: null, tile_attribution: '', tile_crs: 'wgs84' },
+  applied: {}, // kind → how many changes of that kind the server has taken since the app started
 };
 
 const listeners = new Set();

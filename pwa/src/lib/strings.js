@@ -167,6 +167,7 @@ export const STRINGS = {
   'opp.close': ['Close date', '预计成交日'],
   'opp.promised': ['Promised date', '承诺日期'],
   'opp.probability': ['Probability', '赢率'],
+  'opp.amountFromLines': ['The sum of the line items: change them to change it.', '金额为产品明细合计，请修改明细。'],
   'opp.save': ['Save changes', '保存更改'],
   'opp.saving': ['Saving…', '正在保存…'],
   'opp.savedOffline': ['Saved on this phone: will be sent when back online.', '已保存在本机，恢复网络后自动提交。'],

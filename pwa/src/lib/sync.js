@@ -34,5 +34,12 @@ export async function signedIn(session) {
   set({ session });
   await refreshOutbox();
   flush();
-  syncBundle(state.lang).catch(() => {});
+  refreshBundle();
+}
+
+/** Brings the offline knowledge bundle up to date and tells the views how many articles it holds. */
+export async function refreshBundle() {
+  const result = await syncBundle(state.lang).catch(() => ({ ok: false }));
+  if (result.ok) set({ bundleCount: result.count });
+  return result;
 }

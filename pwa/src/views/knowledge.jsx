@@ -5,11 +5,11 @@ import { Page, Loading, Problem, Freshness, Empty, useResource } from '../compon
 import { t, lang, date } from '../lib/i18n.js';
 import { get, request } from '../lib/api.js';
 import { enqueue } from '../lib/outbox.js';
-import { flush } from '../lib/sync.js';
-import { useAppState, toast } from '../lib/store.js';
+import { flush, refreshBundle } from '../lib/sync.js';
+import { useAppState, toast, set } from '../lib/store.js';
 import { queryParam } from '../lib/router.js';
 import { Markdown, Snippet } from '../markdown.jsx';
-import { searchOffline, offlineArticle, offlineCount, syncBundle } from '../lib/offline-knowledge.js';
+import { searchOffline, offlineArticle, offlineCount } from '../lib/offline-knowledge.js';
 import { localDate } from './today.jsx';
 
 function ResultList({ items, label }) {
@@ -82,21 +82,20 @@ function Pinned() {
 }
 
 function OfflineLibrary() {
-  const [count, setCount] = useState(null);
+  const app = useAppState();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    offlineCount().then(setCount);
+    if (app.bundleCount === undefined) offlineCount().then((n) => set({ bundleCount: n }));
   }, []);
   async function refresh() {
     setBusy(true);
-    const result = await syncBundle(lang());
+    const result = await refreshBundle();
     setBusy(false);
-    if (result.ok) setCount(result.count);
-    else toast(result.missing ? t('error.missing') : t('offline.unavailable'), 'error');
+    if (!result.ok) toast(result.missing ? t('error.missing') : t('offline.unavailable'), 'error');
   }
   return (
-    <p class="muted small offline-library">
-      {count === null ? '' : t('knowledge.onPhone', { n: count })}{' '}
+    <p class="muted small offline-library" data-testid="offline-library">
+      {app.bundleCount === undefined ? '' : t('knowledge.onPhone', { n: app.bundleCount })}{' '}
       <button type="button" class="btn btn-link" onClick={refresh} disabled={busy}>
         {busy ? t('loading') : t('knowledge.refreshOffline')}
       </button>

@@ -139,8 +139,18 @@ function QuickUpdate({ o, etag, stages, waiting }) {
       <Field id="next_step" label={t('opp.nextStep')}>
         <input id="next_step" maxLength={500} value={form.next_step} onInput={set('next_step')} />
       </Field>
-      <Field id="amount" label={t('opp.amount', { currency: o.currency })}>
-        <input id="amount" type="number" inputmode="decimal" min="0" step="0.01" value={form.amount} onInput={set('amount')} />
+      <Field id="amount" label={t('opp.amount', { currency: o.currency })} hint={o.line_items?.length ? t('opp.amountFromLines') : null}>
+        <input
+          id="amount"
+          type="number"
+          inputmode="decimal"
+          min="0"
+          step="0.01"
+          value={form.amount}
+          readOnly={Boolean(o.line_items?.length)}
+          aria-describedby={o.line_items?.length ? 'amount-hint' : undefined}
+          onInput={set('amount')}
+        />
       </Field>
       <div class="two">
         <Field id="close_date" label={t('opp.close')}>

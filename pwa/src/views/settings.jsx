@@ -146,7 +146,7 @@ export function Settings() {
     await clearBundle();
     navigator.serviceWorker?.controller?.postMessage({ type: 'signed-out' });
     await signOut();
-    set({ session: null, outbox: [] });
+    set({ session: null, outbox: [], bundleCount: undefined });
     navigate('/signin', { replace: true });
   }
 

@@ -100,7 +100,7 @@ async def test_nothing_is_queued_when_the_callers_transaction_rolls_back(db, wor
     [
         {"type": "Approval Requested"},
         {"urgency": "urgent"},
-        {"ttl_s": -1},
+        {"ttl_s": 0},
         {"url": ""},
         {"actions": [("a", t("A", "A"))] * 4},
         {"org_id": uuid.uuid4()},
@@ -110,3 +110,36 @@ async def test_arguments_no_notification_can_carry_are_refused(db, world, overri
     async with db.sessionmaker() as session:
         with pytest.raises(ValueError):
             await _notify(session, world, **overrides)
+
+
+async def test_expired_tokens_and_old_notifications_are_purged(db, world, settings):
+    from datetime import timedelta
+
+    from worker.push import purge
+    from worker.relay import EmbeddedRunner
+
+    async with db.sessionmaker() as session:
+        await _subscribe(session, world.manager.user_id, world.acme)
+        expired = await _notify(session, world)
+        old = await _notify(session, world, tag="approval:old")
+        current = await _notify(session, world, tag="approval:current")
+        await session.flush()
+        await session.execute(
+            update(Notification).where(Notification.id == expired.id).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        long_ago = utcnow() - timedelta(days=91)
+        await session.execute(
+            update(Notification).where(Notification.id == old.id).values(created_at=long_ago, expires_at=long_ago)
+        )
+        await session.commit()
+    runner = EmbeddedRunner(settings, db)
+    try:
+        assert await purge(runner.context()) == {"tokens": 2, "notifications": 1}
+    finally:
+        await runner.close()
+    async with db.sessionmaker() as session:
+        rows = {n.id: n for n in (await session.execute(select(Notification))).scalars()}
+        deliveries = (await session.execute(select(PushDelivery))).scalars().all()
+    assert set(rows) == {expired.id, current.id}
+    assert rows[expired.id].action_token is None and rows[current.id].action_token == "token-1"
+    assert {d.notification_id for d in deliveries} == {expired.id, current.id}
