@@ -16,11 +16,11 @@ from api.lib.auth import Principal
 
 # (subject, discount %, payment terms in days, note): each one triggers a different default policy.
 REQUESTS = (
-    ("discount", 12.0, None, "客户要求年度框架价，竞品报价低 8%。Customer wants a framework price; the rival is 8 % lower."),
+    ("discount", 12.0, None, "客户要求年度框架价，竞品低 8%。Framework price wanted; the rival is 8 % lower."),
     ("discount", 28.0, None, "三年合同，首年让利换取续约。Three-year deal: a first-year discount for the renewal."),
     ("quote", 15.0, 120, "大客户账期 120 天，分三期付款。Key account asks for 120-day terms in three instalments."),
     ("discount", 18.0, None, "批量采购 500 台，申请阶梯价。Volume order of 500 units, asking for tiered pricing."),
-    ("contract", None, 100, "客户法务要求修改违约条款及账期。Customer legal wants changed liability terms and 100-day payment."),
+    ("contract", None, 100, "客户法务要求修改违约条款及账期。Customer legal asks for new liability terms, 100 days."),
     ("discount", 11.0, None, "季度末成单，客户要求小幅让利。Closing at quarter end; a small concession requested."),
 )
 
