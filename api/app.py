@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
@@ -34,6 +36,8 @@ API_VERSION = "1.0.0"
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    # httpx logs every request at INFO: one line per push delivered is noise, and costs CPU on the hot path.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     db = Database(settings)
     signer = TokenSigner(settings.secret_key)
     relay = Relay(settings, db, run_jobs=settings.embedded_worker, poll_s=settings.relay_poll_s)

@@ -83,13 +83,14 @@ class Relay:
 
     async def _loop(self) -> None:
         while True:
+            # Cleared before the pass, so that a commit landing during the pass still wakes the next one.
+            self._wake.clear()
             try:
                 moved = await self.relay_once()
             except Exception:
                 log.exception("outbox relay pass failed")
                 moved = 0
             if moved < BATCH:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_s)
 

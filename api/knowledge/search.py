@@ -116,7 +116,7 @@ class KnowledgeSearch:
 
     async def _fetch(self, sql: str, params: list[Any]) -> list[Any]:
         if self._pg is None:
-            return await self._fetch(sql, params)
+            return await self.reader.fetch(sql, params)
         return await self._pg.fetch(_dollar_params(sql), *params)
 
     # ------------------------------------------------------------------------------------------ vocabulary

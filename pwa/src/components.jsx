@@ -103,13 +103,3 @@ export function Field({ id, label, hint, error, children }) {
   );
 }
 
-/** The line under a thing that has changes waiting in the outbox. */
-export function Waiting({ entries }) {
-  if (!entries?.length) return null;
-  const conflict = entries.find((e) => e.state === 'conflict' || e.state === 'failed');
-  return (
-    <p class={`chip ${conflict ? 'chip-danger' : 'chip-wait'}`}>
-      {conflict ? t('outbox.needsYou') : t('outbox.waitingOne')}
-    </p>
-  );
-}

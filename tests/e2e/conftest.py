@@ -62,6 +62,7 @@ def _missing() -> str | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "own_dist: the test's server serves its own copy of pwa/dist (live.dist)")
+    config.addinivalue_line("markers", "access_token_ttl(seconds): the test's server issues short-lived tokens")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -133,11 +134,11 @@ async def _ensure_knowledge(settings: Settings) -> None:
     try:
         async with db.sessionmaker() as session:
             org = (await session.execute(select(Organisation).where(Organisation.name == "Demo"))).scalar_one()
-            count = await session.scalar(select(func.count()).select_from(KnowledgeArticle).where(
-                KnowledgeArticle.org_id == org.id))  # fmt: skip
-            if not count:
-                authors = list((await session.execute(select(User.id).where(
-                    User.org_id == org.id, User.email.in_([f"admin@{DOMAIN}", f"manager1@{DOMAIN}"])))).scalars())  # fmt: skip
+            articles = select(func.count()).select_from(KnowledgeArticle).where(KnowledgeArticle.org_id == org.id)
+            if not await session.scalar(articles):
+                editors = [f"admin@{DOMAIN}", f"manager1@{DOMAIN}"]
+                found = await session.execute(select(User.id).where(User.org_id == org.id, User.email.in_(editors)))
+                authors = list(found.scalars())
                 await load_demo_articles(session, org.id, authors)
                 await session.commit()
     finally:
@@ -214,6 +215,7 @@ async def live(
         dist = tmp_path / "dist"
         shutil.copytree(DIST, dist)
         monkeypatch.setattr(api.web, "PWA_DIST", dist)
+    ttl = request.node.get_closest_marker("access_token_ttl")
     db_path = tmp_path / "fieldloop.db"
     shutil.copyfile(demo_template, db_path)
     settings = Settings(
@@ -224,6 +226,8 @@ async def live(
         principal_cache_ttl_s=0.0,
         relay_poll_s=0.2,
     )
+    if ttl:
+        settings.access_token_ttl_s = ttl.args[0]
     port = _free_port()
     server = _Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)

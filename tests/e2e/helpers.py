@@ -28,15 +28,15 @@ async def controlled(phone: Phone) -> None:
     )
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 15.0, every: float = 0.25) -> Any:
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 15.0, every: float = 0.25) -> Any:
     """Polls ``check`` until it answers something truthy; the last answer otherwise fails the test."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         answer = await check()
         if answer:
             return answer
         if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {answer!r}")
+            raise AssertionError(f"still not true after {within} s: {answer!r}")
         await asyncio.sleep(every)
 
 
@@ -51,12 +51,9 @@ async def submit_discount(live: Live, rep: str, pct: float = 15.0, note: str = "
     """A rep asks for a discount on one of their open deals under ¥1,000,000: by the default policies, their
     manager alone decides it (larger deals go on to finance)."""
     deals = await live.ok(rep, "GET", "/opportunities", params={"owner_id": await user_id(live, rep), "limit": 100})
-    deal = next(
-        d for d in deals["items"] if d["stage"] not in ("won", "lost") and 0 < d["amount"] < 1_000_000 * 100
-    )
-    return await live.ok(
-        rep, "POST", "/approvals", json={"subject_type": "discount", "opportunity_id": deal["id"], "discount_pct": pct, "note": note}
-    )
+    deal = next(d for d in deals["items"] if d["stage"] not in ("won", "lost") and 0 < d["amount"] < 1_000_000 * 100)
+    body = {"subject_type": "discount", "opportunity_id": deal["id"], "discount_pct": pct, "note": note}
+    return await live.ok(rep, "POST", "/approvals", json=body)
 
 
 async def user_id(live: Live, who: str) -> str:

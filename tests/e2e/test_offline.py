@@ -97,9 +97,12 @@ async def test_an_offline_update_that_conflicts_is_shown_and_can_be_resolved(pho
     # Meanwhile, on the server, the manager changes the same deal.
     current = await live.api("manager1", "GET", f"/opportunities/{deal['id']}")
     theirs = await live.api(
-        "manager1", "PATCH", f"/opportunities/{deal['id']}", json={"next_step": "经理：先约技术交流"},
+        "manager1",
+        "PATCH",
+        f"/opportunities/{deal['id']}",
+        json={"next_step": "经理：先约技术交流"},
         headers={"If-Match": current.headers["etag"]},
-    )  # fmt: skip
+    )
     assert theirs.status_code == 200, theirs.text
 
     await context.set_offline(False)

@@ -12,10 +12,13 @@ async def test_quick_update_and_log_a_customer_action(phone: Phone) -> None:
     deals = await live.ok("rep1", "GET", "/opportunities", params={"owner_id": rep, "limit": 100})
     account = next(d for d in deals["items"] if d["stage"] not in ("won", "lost"))["account_id"]
     # A deal priced as a whole (no line items: with them, the amount is their sum and changes through them).
-    deal = await live.ok(
-        "rep1", "POST", "/opportunities",
-        json={"account_id": account, "name": "年度维保服务 Annual service", "amount": 300_000 * 100, "close_date": "2027-03-31"},
-    )  # fmt: skip
+    body = {
+        "account_id": account,
+        "name": "年度维保服务 Annual service",
+        "amount": 300_000 * 100,
+        "close_date": "2027-03-31",
+    }
+    deal = await live.ok("rep1", "POST", "/opportunities", json=body)
 
     await sign_in(phone, "rep1")
     await page.get_by_role("link", name="商机", exact=True).click()

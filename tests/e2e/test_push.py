@@ -13,13 +13,41 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from tests.e2e.conftest import Phone
 from tests.e2e.helpers import controlled, eventually, sign_in, submit_discount
 
 
-async def test_approve_from_the_notification_without_opening_the_app(phone: Phone) -> None:
+@dataclass
+class Pushed:
+    """An approval request pushed to the manager's phone: the decrypted payload, shown by the worker."""
+
+    asked: dict[str, Any]
+    payload: dict[str, Any]
+    worker: Any
+
+    async def shown(self) -> list[dict[str, Any]]:
+        return await self.worker.evaluate(
+            """async (tag) => (await registration.getNotifications({ tag })).map((n) => ({
+                title: n.title, body: n.body, lang: n.lang, url: n.data && n.data.url,
+                actions: n.actions.map((a) => ({ action: a.action, title: a.title })) }))""",
+            self.payload["tag"],
+        )
+
+    async def tap(self, action: str) -> None:
+        """The user taps the notification's button: the worker's notificationclick handler runs with it."""
+        await self.worker.evaluate(
+            """async ([tag, action]) => {
+                const [notification] = await registration.getNotifications({ tag });
+                dispatchEvent(new NotificationEvent('notificationclick', { notification, action }));
+            }""",
+            [self.payload["tag"], action],
+        )
+
+
+async def push_an_approval_to_the_manager(phone: Phone) -> Pushed:
     live, page, context = phone.live, phone.page, phone.context
     await context.grant_permissions(["notifications"], origin=live.base_url)
 
@@ -40,7 +68,7 @@ async def test_approve_from_the_notification_without_opening_the_app(phone: Phon
     async def registered() -> str | None:
         return registrations.get(live.base_url + "/")
 
-    registration_id = await eventually(registered, timeout=20)
+    registration_id = await eventually(registered, within=20)
 
     # The manager's device subscription, as the browser's PushSubscription.toJSON() would give it.
     key = (await live.ok("manager1", "GET", "/push/key"))["public_key"]
@@ -55,22 +83,19 @@ async def test_approve_from_the_notification_without_opening_the_app(phone: Phon
                 return message.payload
         return None
 
-    payload = await eventually(delivered, timeout=20)
+    payload = await eventually(delivered, within=20)
     assert payload["lang"] == "zh-CN" and payload["action_token"]
     await cdp.send(
         "ServiceWorker.deliverPushMessage",
         {"origin": live.base_url, "registrationId": registration_id, "data": json.dumps(payload, ensure_ascii=False)},
     )
+    return Pushed(asked, payload, context.service_workers[0])
 
-    worker = context.service_workers[0]
 
-    async def shown() -> list[dict[str, Any]]:
-        return await worker.evaluate(
-            """async (tag) => (await registration.getNotifications({ tag })).map((n) => ({
-                title: n.title, body: n.body, lang: n.lang, actions: n.actions.map((a) => ({ action: a.action, title: a.title })),
-                url: n.data && n.data.url }))""",
-            payload["tag"],
-        )
+async def test_approve_from_the_notification_without_opening_the_app(phone: Phone) -> None:
+    live, context = phone.live, phone.context
+    pushed = await push_an_approval_to_the_manager(phone)
+    asked, payload, shown = pushed.asked, pushed.payload, pushed.shown
 
     [notification] = await eventually(shown)
     assert notification["title"] == payload["title"] and notification["title"].startswith("待审批")
@@ -78,15 +103,9 @@ async def test_approve_from_the_notification_without_opening_the_app(phone: Phon
     assert notification["actions"] == [{"action": "approve", "title": "批准"}, {"action": "reject", "title": "拒绝"}]
     assert notification["url"] == f"/approvals/{asked['id']}"
 
-    # The user taps "批准" on the notification: the worker's notificationclick handler runs with that action.
+    # The user taps "批准" on the notification.
     pages_before = len(context.pages)
-    await worker.evaluate(
-        """async (tag) => {
-            const [notification] = await registration.getNotifications({ tag });
-            dispatchEvent(new NotificationEvent('notificationclick', { notification, action: 'approve' }));
-        }""",
-        payload["tag"],
-    )
+    await pushed.tap("approve")
 
     async def approved() -> dict[str, Any] | None:
         approval = await live.ok("manager1", "GET", f"/approvals/{asked['id']}")
@@ -101,6 +120,39 @@ async def test_approve_from_the_notification_without_opening_the_app(phone: Phon
     assert len(context.pages) == pages_before
 
 
+async def test_reject_from_the_notification_asks_for_the_reason(phone: Phone) -> None:
+    """Rejecting needs a reason, which a notification button cannot give: the server refuses, nothing changes,
+    and the worker says so with a notification that opens the decision view at the reason field."""
+    live, page = phone.live, phone.page
+    pushed = await push_an_approval_to_the_manager(phone)
+    await eventually(pushed.shown)
+    await pushed.tap("reject")
+
+    async def asked_for_reason() -> list[dict[str, Any]]:
+        return [n for n in await pushed.shown() if n["title"].startswith("拒绝需要填写理由")]
+
+    [notice] = await eventually(asked_for_reason)
+    assert notice["url"] == f"/approvals/{pushed.asked['id']}?decision=reject"
+    assert (await live.ok("manager1", "GET", f"/approvals/{pushed.asked['id']}"))["state"] == "pending"
+    await pushed.worker.evaluate(
+        """async (tag) => {
+            const [notification] = await registration.getNotifications({ tag });
+            dispatchEvent(new NotificationEvent('notificationclick', { notification }));
+        }""",
+        pushed.payload["tag"],
+    )
+    await page.wait_for_url("**/approvals/*?decision=reject")
+    await page.get_by_role("alert").get_by_text("请填写理由").wait_for()
+    await page.get_by_label("审批意见").fill("价格低于底线")
+    await page.get_by_role("button", name="拒绝").click()
+
+    async def rejected() -> dict[str, Any] | None:
+        approval = await live.ok("manager1", "GET", f"/approvals/{pushed.asked['id']}")
+        return approval if approval["state"] == "rejected" else None
+
+    assert (await eventually(rejected))["decisions"][0]["comment"] == "价格低于底线"
+
+
 async def test_tapping_the_notification_opens_the_decision_view(phone: Phone) -> None:
     """Where notifications have no buttons (iOS), a tap opens the decision view."""
     live, page, context = phone.live, phone.page, phone.context
@@ -109,12 +161,15 @@ async def test_tapping_the_notification_opens_the_decision_view(phone: Phone) ->
     await sign_in(phone, "manager1")
     worker = context.service_workers[0]
     payload = {
-        "type": "approval.requested", "title": "待审批：折扣", "body": "张伟 提交申请", "url": f"/approvals/{asked['id']}",
-        "tag": f"approval:{asked['id']}", "lang": "zh-CN", "actions": [], "data": {"approval_id": asked["id"]},
-    }  # fmt: skip
+        "title": "待审批：折扣",
+        "body": "张伟 提交申请",
+        "url": f"/approvals/{asked['id']}",
+        "tag": f"approval:{asked['id']}",
+    }
     await worker.evaluate(
         """async (payload) => {
-            await registration.showNotification(payload.title, { body: payload.body, tag: payload.tag, data: { url: payload.url } });
+            const options = { body: payload.body, tag: payload.tag, data: { url: payload.url } };
+            await registration.showNotification(payload.title, options);
             const [notification] = await registration.getNotifications({ tag: payload.tag });
             dispatchEvent(new NotificationEvent('notificationclick', { notification }));
         }""",

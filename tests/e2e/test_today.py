@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 from tests.e2e.conftest import Phone
 from tests.e2e.helpers import eventually, sign_in, user_id
 
@@ -75,3 +78,22 @@ async def _visit_checked_in(phone: Phone, visit_id: str) -> dict | None:
 async def _visit_status(phone: Phone, visit_id: str, status: str) -> dict | None:
     visit = await phone.live.ok("rep1", "GET", f"/visits/{visit_id}")
     return visit if visit["status"] == status else None
+
+
+async def test_re_plan_from_here(phone: Phone) -> None:
+    """Mid-morning, after the first visit: the rest of the day is planned again from where the rep stands."""
+    page = phone.page
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    await page.clock.set_fixed_time(datetime.combine(today, time(10, 30), ZoneInfo("Asia/Shanghai")))
+    await sign_in(phone, "rep1")
+    await plan_day(phone)
+    first = await _first_planned_visit(phone)
+    await phone.context.set_geolocation({"latitude": first["lat"], "longitude": first["lon"], "accuracy": 15})
+    await page.get_by_test_id("next-visit").get_by_role("button", name="到店签到").click()
+    await eventually(lambda: _visit_checked_in(phone, first["id"]))
+
+    await page.get_by_role("button", name="从这里重新规划").click()
+    await page.get_by_role("status").get_by_text("已重新规划").wait_for()
+    plan = await phone.live.ok("rep1", "GET", f"/visits/plans/{first['plan_id']}")
+    assert plan["revision"] >= 2
+    assert await page.locator("[data-testid=map] .stop-marker").count() == len(plan["stops"])

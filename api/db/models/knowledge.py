@@ -2,7 +2,7 @@
 
 The inverted index itself is dialect-specific: on PostgreSQL it is ``knowledge_search.document`` (a tsvector
 with a GIN index, mapped here); on SQLite it is the FTS5 virtual table ``knowledge_fts``, created by the
-migration and invisible to the models. ``include_name`` tells Alembic to leave FTS5's tables alone.
+migration and invisible to the models (api.db.migrations.include_object keeps Alembic away from its tables).
 """
 
 from __future__ import annotations
@@ -25,13 +25,6 @@ ARTICLE_KINDS = (
 )  # fmt: skip
 ARTICLE_STATUSES = ("draft", "published")
 ARTICLE_LANGS = ("zh-CN", "en")
-# SQLite's FTS5 table and the shadow tables FTS5 keeps beside it.
-FTS_TABLE = "knowledge_fts"
-
-
-def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
-    """Alembic filter: FTS5's virtual table and shadow tables are the migration's, not the models'."""
-    return not (type_ == "table" and name is not None and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_")))
 
 
 class SearchVector(TypeDecorator[str]):

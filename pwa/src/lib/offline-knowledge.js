@@ -1,8 +1,8 @@
 // The offline knowledge bundle (pinned articles, those for today's customers, the most read) kept on the
 // phone, and a search over it that works without signal. The server sends a compact inverted index built with
 // its own tokenizer (CJK unigrams and bigrams, stemmed English words); queries are cut the same way here. For
-// English, where the server stems with Snowball, a query word matches index terms that are its stem (a
-// prefix of it) or, for the word being typed, that start with it.
+// English, where the server stems with Snowball, a query word matches index terms that look like its stem
+// or, for the word being typed, that start with it.
 import { db, kv } from './db.js';
 import { get } from './api.js';
 
@@ -50,11 +50,22 @@ function termsFor(group, vocabulary) {
   if (/^\d+$/.test(w)) return vocabulary.has(w) ? [w] : [];
   const out = [];
   for (const term of vocabulary) {
-    if (term === w) out.push(term);
-    else if (w.startsWith(term) && term.length >= 3 && w.length - term.length <= 3) out.push(term);
-    else if (group.last && w.length >= 2 && term.startsWith(w)) out.push(term);
+    if (term === w || (group.last && w.length >= 2 && term.startsWith(w))) {
+      out.push(term);
+      continue;
+    }
+    // A stem is the word less its ending, the last letter sometimes changed (warranty → warranti,
+    // pricing → price): most of the stem must start the word, and little of the word may be left over.
+    const shared = commonPrefix(term, w);
+    if (shared >= Math.max(3, term.length - 1) && w.length - shared <= 4) out.push(term);
   }
   return out;
+}
+
+function commonPrefix(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** BM25 over the bundle's index; every group must match (falls back to any group when none matches all). */

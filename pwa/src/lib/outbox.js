@@ -167,4 +167,3 @@ export async function retry(id) {
   return replay();
 }
 
-export const isSignedIn = async () => Boolean((await getSession())?.refresh_token);

@@ -38,7 +38,3 @@ export function toast(text, kind = 'info') {
   toastTimer = setTimeout(() => set({ toast: null }), 4000);
 }
 
-/** The waiting changes of one kind about one thing (a visit, an approval, an opportunity). */
-export function waiting(kind, id) {
-  return state.outbox.filter((e) => e.kind === kind && e.meta?.id === id);
-}

@@ -39,7 +39,6 @@ export const STRINGS = {
   'today.empty': ['No visits planned for today. Tap "Plan my day".', '今天还没有拜访计划。点按"规划今天"。'],
   'today.mapLabel': ['Map of today\'s {n} stops and the route', '今日 {n} 个拜访点及路线地图'],
   'today.noTiles': ['Map tiles unavailable: stops and route shown.', '地图底图无法加载：仅显示拜访点和路线。'],
-  'today.start': ['Start', '出发点'],
   'today.summary': ['{n} stops · {travel} on the road · leave {leave}, back {back}', '{n} 站 · 路上 {travel} · {leave} 出发，{back} 返回'],
   'today.break': ['break {from}–{to}', '休息 {from}–{to}'],
   'today.next': ['Next visit', '下一站'],

@@ -1,8 +1,9 @@
 // Keeping the page's view of the outbox current and sending what waits.
 import { set, state } from './store.js';
 import { entries, replay, clear, SYNC_TAG } from './outbox.js';
-import { syncBundle } from './offline-knowledge.js';
+import { syncBundle, clearBundle } from './offline-knowledge.js';
 import { getSession } from './auth.js';
+import { kv } from './db.js';
 
 export async function loadSession() {
   const session = (await getSession()) || null;
@@ -31,6 +32,12 @@ export async function flush() {
 /** After a sign-in: drop another user's leftovers, send this user's, refresh the offline bundle. */
 export async function signedIn(session) {
   await clear(session.user.id);
+  if ((await kv.get('last-user')) !== session.user.id) {
+    // Another person used this phone before: none of what they read stays for this one.
+    navigator.serviceWorker?.controller?.postMessage({ type: 'signed-out' });
+    await clearBundle();
+    await kv.set('last-user', session.user.id);
+  }
   set({ session });
   await refreshOutbox();
   flush();

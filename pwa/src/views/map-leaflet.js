@@ -4,7 +4,7 @@ import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import 'leaflet/dist/leaflet.css';
 import { toGcj02 } from '../lib/geo.js';
 
-export function drawMap(element, { stops, start, tiles, labels, onTileError }) {
+export function drawMap(element, { stops, start, tiles, onTileError }) {
   const project = tiles.crs === 'gcj02' ? (lat, lon) => toGcj02(lat, lon) : (lat, lon) => [lat, lon];
   const map = L.map(element, { zoomControl: true, attributionControl: Boolean(tiles.url), tap: true });
   if (tiles.url) {
@@ -19,8 +19,7 @@ export function drawMap(element, { stops, start, tiles, labels, onTileError }) {
   const route = [];
   if (start) {
     const at = project(start.lat, start.lon);
-    L.circleMarker(at, { radius: 8, color: '#0b5cab', weight: 3, fillColor: '#ffffff', fillOpacity: 1, className: 'start-marker' })
-      .bindTooltip(labels.start)
+    L.circleMarker(at, { radius: 8, color: '#0b5cab', weight: 3, fillColor: '#ffffff', fillOpacity: 1, className: 'start-marker', interactive: false })
       .addTo(map);
     route.push(at);
   }
@@ -33,11 +32,14 @@ export function drawMap(element, { stops, start, tiles, labels, onTileError }) {
       iconSize: [32, 32],
       iconAnchor: [16, 16],
     });
-    L.marker(at, { icon, title: `${i + 1}. ${stop.name || ''}`, alt: `${i + 1}. ${stop.name || ''}`, riseOnHover: true }).addTo(map);
+    // Markers only show where: the list below the map is the accessible, tappable version of the same stops.
+    L.marker(at, { icon, interactive: false, keyboard: false }).addTo(map);
     route.push(at);
   });
   if (start && route.length > 1) route.push(project(start.lat, start.lon)); // back where the day began
-  if (route.length > 1) L.polyline(route, { color: '#0b5cab', weight: 4, opacity: 0.85, className: 'route-line' }).addTo(map);
+  if (route.length > 1) {
+    L.polyline(route, { color: '#0b5cab', weight: 4, opacity: 0.85, className: 'route-line', interactive: false }).addTo(map);
+  }
   const frame = () => {
     map.invalidateSize();
     if (route.length) map.fitBounds(L.latLngBounds(route).pad(0.2), { maxZoom: 15 });

@@ -54,7 +54,6 @@ function MapView({ stops, start }) {
         stops,
         start,
         tiles,
-        labels: { start: t('today.start') },
         onTileError: () => setTilesFailed(true),
       });
     });
