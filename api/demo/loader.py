@@ -22,8 +22,10 @@ from api.db.engine import Database
 from api.db.models import (
     Account,
     Activity,
+    ApprovalRequest,
     Contact,
     FieldChange,
+    KnowledgeArticle,
     LineItem,
     Opportunity,
     Product,
@@ -36,13 +38,15 @@ from api.demo import data
 from api.demo.approvals import load_demo_approvals
 from api.demo.data import OrgPlan
 from api.demo.generate import Batch, Clock, Directory, build, demo_id
+from api.knowledge.demo_articles import load_demo_articles
 from api.orgs.service import ensure_org, ensure_team
 from api.settings import Settings
 
 Row = Account | Contact | Opportunity | LineItem | StageHistory | FieldChange | Activity
-COUNTED: tuple[tuple[str, type[User | Product | Account | Contact | Opportunity | Activity]], ...] = (
+COUNTED: tuple[tuple[str, type], ...] = (
     ("users", User), ("products", Product), ("accounts", Account), ("contacts", Contact),
-    ("opportunities", Opportunity), ("activities", Activity),
+    ("opportunities", Opportunity), ("activities", Activity), ("approvals", ApprovalRequest),
+    ("articles", KnowledgeArticle),
 )  # fmt: skip
 
 
@@ -90,6 +94,10 @@ async def load_org(session: AsyncSession, plan: OrgPlan, password_hash: str, now
     directory = Directory(org.id, users, products, await _stages(session, org.id))
     added = await _insert_missing(session, org.id, _tables(build(plan, directory, clock)))
     added += await load_demo_approvals(session, org.id, plan.key)
+    if plan.key == data.DEMO.key:
+        # The knowledge base is written by the admin and the managers, the org's editors.
+        editors = [users[e] for e in sorted(users) if e.startswith(("admin@", "manager"))]
+        added += await load_demo_articles(session, org.id, editors)
     return OrgReport(plan.name, await _counts(session, org.id), added_users + added_products + added)
 
 
@@ -207,7 +215,8 @@ def summary(reports: list[OrgReport], seconds: float) -> str:
     lines = [
         f"{r.name}: {r.counts['users']} users, {r.counts['products']} products, {r.counts['accounts']} accounts, "
         f"{r.counts['contacts']} contacts, {r.counts['opportunities']} opportunities ({r.counts['open']} open, "
-        f"{r.counts['won']} won, {r.counts['lost']} lost), {r.counts['activities']} activities"
+        f"{r.counts['won']} won, {r.counts['lost']} lost), {r.counts['activities']} activities, "
+        f"{r.counts['approvals']} approvals, {r.counts['articles']} knowledge articles"
         for r in reports
     ]
     added = sum(r.added for r in reports)

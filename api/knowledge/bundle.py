@@ -25,7 +25,7 @@ import msgspec
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Account, Activity, KnowledgeArticle, KnowledgePin, KnowledgeState, Opportunity
+from api.db.models import Account, KnowledgeArticle, KnowledgePin, KnowledgeState, Opportunity, Visit
 from api.knowledge import schemas
 from api.knowledge.index import FIELDS, build_doc
 from api.knowledge.ranking import FTS_WEIGHTS
@@ -46,21 +46,24 @@ _FIELD_WEIGHTS = dict(zip(FIELDS, (int(w) for w in FTS_WEIGHTS[1:]), strict=True
 
 
 async def todays_account_ids(session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
-    """The accounts on the caller's plan for today.
+    """The accounts on the caller's visit plan for today, in route order; then the deals due this week.
 
-    Until visit plans are stored (api/visits), today's plan is read from the pipeline: accounts with an
-    activity of the caller's dated today (a meeting or visit entered ahead), then accounts of the caller's open
-    deals whose promised or close date falls within the coming week. This is the one function to point at
-    ``VisitPlan`` once it exists; the phone may also name its plan's accounts itself (``account_id``).
+    The plan comes first: those are the customers the rep will stand in front of. Accounts of open deals whose
+    promised or close date falls within the coming week follow, so that a rep without a plan still gets the
+    articles that matter. The phone may also name accounts itself (``account_id``).
     """
     zone = ZoneInfo(principal.timezone)
     today = datetime.now(zone).date()
-    start = datetime.combine(today, datetime.min.time(), zone)
-    planned = select(Activity.account_id).where(
-        Activity.org_id == principal.org_id,
-        Activity.owner_id == principal.user_id,
-        Activity.occurred_at >= start,
-        Activity.occurred_at < start + timedelta(days=1),
+    planned = (
+        select(Visit.account_id)
+        .where(
+            Visit.org_id == principal.org_id,
+            Visit.owner_id == principal.user_id,
+            Visit.visit_date == today,
+            Visit.account_id.is_not(None),
+            Visit.status != "cancelled",
+        )
+        .order_by(Visit.sequence)
     )
     soon = today + timedelta(days=7)
     due = (

@@ -57,3 +57,4 @@ async def test_signing_out_clears_what_waits_after_a_warning(phone: Phone) -> No
     assert warnings and "1 项更改尚未发送" in warnings[0]
     assert await outbox(phone) == []
     assert await page.evaluate(SESSION) is None
+    assert not await page.evaluate("caches.has('fieldloop-data')"), "the last-seen answers went with the user"

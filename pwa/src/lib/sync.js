@@ -5,6 +5,8 @@ import { syncBundle, clearBundle } from './offline-knowledge.js';
 import { getSession } from './auth.js';
 import { kv } from './db.js';
 
+export const DATA_CACHE = 'fieldloop-data'; // the worker's cache of API answers (src/sw/sw.js)
+
 export async function loadSession() {
   const session = (await getSession()) || null;
   set({ session });
@@ -32,12 +34,12 @@ export async function flush() {
 /** After a sign-in: drop another user's leftovers, send this user's, refresh the offline bundle. */
 export async function signedIn(session) {
   await clear(session.user.id);
-  if ((await kv.get('last-user')) !== session.user.id) {
+  const previous = await kv.get('last-user');
+  if (previous && previous !== session.user.id) {
     // Another person used this phone before: none of what they read stays for this one.
-    navigator.serviceWorker?.controller?.postMessage({ type: 'signed-out' });
-    await clearBundle();
-    await kv.set('last-user', session.user.id);
+    await forgetReads();
   }
+  await kv.set('last-user', session.user.id);
   set({ session });
   await refreshOutbox();
   flush();
@@ -49,4 +51,11 @@ export async function refreshBundle() {
   const result = await syncBundle(state.lang).catch(() => ({ ok: false }));
   if (result.ok) set({ bundleCount: result.count });
   return result;
+}
+
+/** Drops what the signed-in user read: the worker's last-seen API answers and the offline library. */
+export async function forgetReads() {
+  await globalThis.caches?.delete(DATA_CACHE);
+  await clearBundle();
+  set({ bundleCount: undefined });
 }

@@ -6,7 +6,7 @@ import { kv } from '../lib/db.js';
 import { signOut } from '../lib/auth.js';
 import { clear } from '../lib/outbox.js';
 import { subscribe, unsubscribe } from '../lib/push-core.js';
-import { clearBundle } from '../lib/offline-knowledge.js';
+import { forgetReads } from '../lib/sync.js';
 import { useAppState, set, toast } from '../lib/store.js';
 import { navigate } from '../lib/router.js';
 
@@ -143,8 +143,7 @@ export function Settings() {
     if (waiting && !confirm(t('settings.signOutWaiting', { n: waiting }))) return;
     await disablePush().catch(() => {});
     await clear();
-    await clearBundle();
-    navigator.serviceWorker?.controller?.postMessage({ type: 'signed-out' });
+    await forgetReads();
     await signOut();
     set({ session: null, outbox: [], bundleCount: undefined });
     navigate('/signin', { replace: true });

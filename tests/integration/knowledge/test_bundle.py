@@ -1,6 +1,7 @@
 """The offline bundle: pinned, most read and today's articles with a search index; deltas by cursor; a size cap."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from api.knowledge.tokenize import parse_query
 from tests.integration.knowledge.conftest import topic_ids
@@ -116,3 +117,27 @@ async def test_bad_cursors_and_other_orgs(client, world, demo_kb):
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
     theirs = await _bundle(client, world.outsider)
     assert theirs["articles"] == [] and theirs["manifest"] == {}
+
+
+async def test_accounts_on_todays_visit_plan_bring_their_articles(client, world, demo_kb):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the rep's "today"
+    account = await client.post(
+        "/api/v1/accounts",
+        json={"name": "闵行制药", "industry": "医药 Pharma", "lat": 31.11, "lon": 121.38},
+        headers=world.rep_a.headers,
+    )
+    plan = await client.post(
+        "/api/v1/visits/plan",
+        json={
+            "date": today,
+            "start": {"lat": 31.2304, "lon": 121.4737},
+            "shift": {"start": "00:00", "end": "23:59"},
+            "stops": [{"account_id": account.json()["id"], "service_minutes": 30, "required": True}],
+            "time_limit_s": 0.2,
+        },
+        headers=world.rep_a.headers,
+    )
+    assert plan.status_code == 201, plan.text
+    bundle = await _bundle(client, world.rep_a, lang="en")
+    why = {a["id"]: a["why"] for a in bundle["articles"]}
+    assert why[demo_kb["proposal-pharma-gmp:en"]] == ["today"]
