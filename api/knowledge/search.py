@@ -13,15 +13,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from api.db.engine import Reader, _dollar_params
+from api.db.engine import RawConnection, Reader
 from api.knowledge import ranking
 from api.knowledge.access import is_editor
 from api.knowledge.highlight import snippet
@@ -81,7 +79,7 @@ class KnowledgeSearch:
         self.principal = principal
         self.sqlite = reader.dialect == "sqlite"
         self.editor = is_editor(principal)
-        self._pg: Any = None
+        self._conn: RawConnection | None = None
 
     def _p(self, value: Any) -> Any:
         return str(value) if self.sqlite and isinstance(value, uuid.UUID) else value
@@ -90,34 +88,23 @@ class KnowledgeSearch:
         query = parse_query(text)
         if not query:
             return []
-        async with self._connection():
-            doc_count, df = await self._vocabulary(query)
-            groups = await self._resolve(query, df)
-            if not groups:
-                return []
-            rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=True)
-            if not rows and len(groups) > 1:
-                rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=False)
+        async with self.reader.connection() as conn:
+            self._conn = conn
+            try:
+                doc_count, df = await self._vocabulary(query)
+                groups = await self._resolve(query, df)
+                if not groups:
+                    return []
+                rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=True)
+                if not rows and len(groups) > 1:
+                    rows = await self._ranked(groups, df, doc_count, lang, limit, filters, every=False)
+            finally:
+                self._conn = None
         return self._hits(rows, query, limit)
 
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[None]:
-        """On PostgreSQL, one pooled connection for the whole search: three or four queries, one check-out."""
-        if self.sqlite:
-            yield
-            return
-        async with self.reader.engine.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
-            self._pg = raw
-            try:
-                yield
-            finally:
-                self._pg = None
-
     async def _fetch(self, sql: str, params: list[Any]) -> list[Any]:
-        if self._pg is None:
-            return await self.reader.fetch(sql, params)
-        return await self._pg.fetch(_dollar_params(sql), *params)
+        assert self._conn is not None, "queries run inside search()"
+        return await self._conn.fetch(sql, params)
 
     # ------------------------------------------------------------------------------------------ vocabulary
 
