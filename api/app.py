@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -93,5 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[relay.start],
         on_shutdown=[relay.stop, db.dispose],
         request_max_body_size=settings.max_body_bytes,
+        # Phones on mobile networks: gzip what is worth it (the app's scripts, long lists).
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         debug=False,
     )
