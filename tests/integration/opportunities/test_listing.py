@@ -5,7 +5,9 @@ from tests.integration.opportunities.helpers import create
 
 async def test_list_items_match_the_single_resource_view(client, world):
     created = [
-        await create(client, world.rep_a, world.account_a, name=f"deal {i}", competitors=["SAP", "用友"] if i % 2 else [])
+        await create(
+            client, world.rep_a, world.account_a, name=f"deal {i}", competitors=["SAP", "用友"] if i % 2 else []
+        )
         for i in range(5)
     ]
     listed = (await client.get("/api/v1/opportunities", headers=world.rep_a.headers)).json()["items"]
@@ -38,7 +40,9 @@ async def test_cursor_pages_through_everything_once(client, world):
 async def test_filters_narrow_the_list(client, world):
     await create(client, world.manager, world.account_a, owner_id=str(world.rep_a.user_id), stage="qualified")
     await create(client, world.rep_b, world.account_b)
-    by_stage = (await client.get("/api/v1/opportunities?stage=qualified", headers=world.manager.headers)).json()["items"]
+    by_stage = (await client.get("/api/v1/opportunities?stage=qualified", headers=world.manager.headers)).json()[
+        "items"
+    ]
     assert [i["stage"] for i in by_stage] == ["qualified"]
     by_owner = (
         await client.get(f"/api/v1/opportunities?owner_id={world.rep_b.user_id}", headers=world.manager.headers)
