@@ -12,7 +12,9 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -223,3 +225,11 @@ async def world(db: Database, client: AsyncTestClient) -> World:
         for u in ("admin@acme.test", "manager@acme.test", "a@acme.test", "b@acme.test", "c@acme.test", "x@other.test")
     ]
     return World(acme.id, other.id, *callers, *accounts)
+
+
+REP_TIMEZONE = "Asia/Shanghai"
+
+
+def rep_today() -> date:
+    """Today where the test users are: a rep's dates (close dates, plans) are in their own time zone, not UTC."""
+    return datetime.now(ZoneInfo(REP_TIMEZONE)).date()

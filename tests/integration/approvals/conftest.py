@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from api.approvals.defaults import ensure_default_policies
 from api.db.engine import Database
 from api.db.models import Product, User
-from tests.conftest import _PASSWORD_HASH, Caller, World, sign_in
+from tests.conftest import _PASSWORD_HASH, Caller, World, rep_today, sign_in
 
 LIST_PRICE = 5_000_000  # ¥50,000.00 per unit
 UNIT_PRICE = 4_500_000
@@ -57,7 +57,7 @@ async def org(db: Database, client: AsyncTestClient, world: World) -> Org:
         "account_id": str(world.account_a),
         "name": "扫码枪 10 台 Scanners",
         "amount": 10 * UNIT_PRICE * 9 // 10,
-        "close_date": (date.today() + timedelta(days=30)).isoformat(),
+        "close_date": (rep_today() + timedelta(days=30)).isoformat(),
         "line_items": [{"product_id": str(product_id), "quantity": 10, "unit_price": UNIT_PRICE, "discount_pct": 10}],
     }
     response = await client.post("/api/v1/opportunities", json=body, headers=world.rep_a.headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -10,13 +10,14 @@ from sqlalchemy import func, select, update
 from api.approvals.jobs import escalate_overdue
 from api.db.models import ApprovalAssignment, User
 from api.db.types import utcnow
+from tests.conftest import rep_today
 from tests.integration.approvals.helpers import approve, kinds, notifications, read, submit
 from worker.jobs import CRON, JOBS
 from worker.relay import EmbeddedRunner
 
 
 def _days(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (rep_today() + timedelta(days=n)).isoformat()
 
 
 async def _delegate(client, caller, delegate, start: int = 0, end: int = 3, expect: int = 201) -> dict:

@@ -1,9 +1,10 @@
 """The offline bundle: pinned, most read and today's articles with a search index; deltas by cursor; a size cap."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from api.knowledge.tokenize import parse_query
+from tests.conftest import rep_today
 from tests.integration.knowledge.conftest import topic_ids
 from tests.integration.knowledge.helpers import ARTICLES, create, patch
 from tests.integration.opportunities.helpers import create as create_opportunity
@@ -41,9 +42,7 @@ async def test_the_bundle_holds_pinned_popular_and_todays_articles(client, world
     account = await client.post(
         "/api/v1/accounts", json={"name": "松江乳业", "industry": "食品 Food"}, headers=world.rep_a.headers
     )
-    await create_opportunity(
-        client, world.rep_a, account.json()["id"], close_date=str(date.today() + timedelta(days=3))
-    )
+    await create_opportunity(client, world.rep_a, account.json()["id"], close_date=str(rep_today() + timedelta(days=3)))
     bundle = await _bundle(client, world.rep_a, lang="zh-CN")
     assert bundle["full"] is True and bundle["removed"] == [] and bundle["truncated"] is False
     why = {a["id"]: a["why"] for a in bundle["articles"]}

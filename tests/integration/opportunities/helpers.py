@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import rep_today
 
 
 def future(days: int = 30) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (rep_today() + timedelta(days=days)).isoformat()
 
 
 def past(days: int = 30) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (rep_today() - timedelta(days=days)).isoformat()
 
 
 def new_opportunity(account_id: uuid.UUID, **fields: object) -> dict[str, object]:

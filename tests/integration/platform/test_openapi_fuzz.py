@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -39,6 +39,7 @@ from api.app import create_app
 from api.db.engine import Database
 from api.orgs.service import UserSpec, create_user
 from api.settings import Settings
+from tests.conftest import rep_today
 
 # Fuzzing examples per operation (the coverage and examples phases add their own, bounded, cases). Raise it for a
 # deeper hunt, e.g. FIELDLOOP_FUZZ_EXAMPLES=300: the NUL-character 500s on PostgreSQL took about that many.
@@ -114,7 +115,7 @@ def _post(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, An
 def _seed_records(client: httpx.Client) -> dict[str, list[str]]:
     """Accounts, contacts, opportunities and customer activities, created through the API as the signed-in user."""
     ids: dict[str, list[str]] = {"account": [], "contact": [], "opportunity": []}
-    soon = (date.today() + timedelta(days=30)).isoformat()
+    soon = (rep_today() + timedelta(days=30)).isoformat()
     for n, name in enumerate(("上海明珠制造", "Pudong Logistics", "West Lake Foods")):
         account = _post(
             client, "/api/v1/accounts", {"name": name, "city": "Shanghai", "lat": 31.2 + n / 100, "lon": 121.47}

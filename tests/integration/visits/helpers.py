@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-PLAN_DAY = (date.today() + timedelta(days=3)).isoformat()
+from tests.conftest import rep_today
+
+PLAN_DAY = (rep_today() + timedelta(days=3)).isoformat()
 HOME = {"lat": 31.2304, "lon": 121.4737}  # People's Square, Shanghai
 
 

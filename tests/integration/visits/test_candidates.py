@@ -1,11 +1,12 @@
 """'Plan my day' picks the rep's own accounts worth a visit, ranked from the pipeline, each with its reason."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from tests.conftest import rep_today
 from tests.integration.opportunities.helpers import create
 from tests.integration.visits.helpers import plan, plan_body
 
-TODAY = date.today()
+TODAY = rep_today()
 
 
 async def account(client, caller, name, lat=31.235, lon=121.48) -> str:

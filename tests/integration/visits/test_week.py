@@ -1,10 +1,11 @@
 """A week plan: one route per day in each day's shift, fixed appointments on their day, repeat visits spread out."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tests.conftest import rep_today
 from tests.integration.visits.helpers import HOME, seconds
 
-MONDAY = date.today() + timedelta(days=7 - date.today().weekday())
+MONDAY = rep_today() + timedelta(days=7 - rep_today().weekday())
 DAYS = [(MONDAY + timedelta(days=k)).isoformat() for k in range(5)]
 
 
