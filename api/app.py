@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from litestar import Litestar
@@ -33,6 +34,17 @@ from api.web import web_handlers
 from worker.relay import Relay
 
 API_VERSION = "1.0.0"
+
+
+def _freeze_heap() -> None:
+    """Move everything loaded at start-up out of the collector's sight.
+
+    The app's long-lived objects (modules, routes, schemas) would otherwise be rescanned by every full
+    collection that the per-request garbage triggers; measured on the list endpoint, that was a quarter of
+    its time on PostgreSQL.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -91,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security=[{"bearer": []}],
         ),
         state=state,
-        on_startup=[relay.start],
+        on_startup=[relay.start, _freeze_heap],
         on_shutdown=[relay.stop, db.dispose],
         request_max_body_size=settings.max_body_bytes,
         # Phones on mobile networks: gzip what is worth it (the app's scripts, long lists).

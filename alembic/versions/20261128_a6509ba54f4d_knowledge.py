@@ -1,7 +1,7 @@
 """knowledge: articles, their search index (FTS5 on SQLite, tsvector + GIN on PostgreSQL), terms, pins, reads
 
 Revision ID: a6509ba54f4d
-Revises: d4a49c917b1a
+Revises: c9cbe08fa92a
 Create Date: 2026-11-28 13:41:34.466922
 """
 
@@ -14,7 +14,7 @@ import api.db.types
 from alembic import op
 
 revision: str = "a6509ba54f4d"
-down_revision: str | None = "d4a49c917b1a"
+down_revision: str | None = "c9cbe08fa92a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

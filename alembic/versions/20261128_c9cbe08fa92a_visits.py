@@ -1,7 +1,7 @@
 """visits
 
 Revision ID: c9cbe08fa92a
-Revises: d4a49c917b1a
+Revises: d63fa7f321ec
 Create Date: 2026-11-28 13:41:45.176517
 """
 
@@ -13,7 +13,7 @@ import api.db.types
 from alembic import op
 
 revision: str = "c9cbe08fa92a"
-down_revision: str | None = "d4a49c917b1a"
+down_revision: str | None = "d63fa7f321ec"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """approvals
 
 Revision ID: c9cc4d994c62
-Revises: d63fa7f321ec
+Revises: d04f6516f41d
 Create Date: 2026-11-28 13:47:27.388613
 """
 
@@ -13,7 +13,7 @@ import api.db.types
 from alembic import op
 
 revision: str = "c9cc4d994c62"
-down_revision: str | None = "d63fa7f321ec"
+down_revision: str | None = "d04f6516f41d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: d04f6516f41d
-Revises: d63fa7f321ec
+Revises: a6509ba54f4d
 Create Date: 2026-11-28 13:42:54.076884
 """
 
@@ -13,7 +13,7 @@ import api.db.types
 from alembic import op
 
 revision: str = "d04f6516f41d"
-down_revision: str | None = "d63fa7f321ec"
+down_revision: str | None = "a6509ba54f4d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

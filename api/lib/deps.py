@@ -12,8 +12,13 @@ from api.lib.auth import provide_principal
 
 
 def provide_db(request: Request[Any, Any, Any]) -> AsyncSession:
-    """The request's session, opened and committed by the unit-of-work middleware."""
-    return request.scope["state"]["db"]
+    """The request's session: a mutation's is opened and committed by the unit-of-work middleware; a read's is
+    opened here, on first use, and closed by the middleware."""
+    state = request.scope["state"]
+    session = state.get("db")
+    if session is None:
+        session = state["db"] = state["db_factory"]()
+    return session
 
 
 DEPENDENCIES = {

@@ -94,15 +94,21 @@ class UnitOfWorkMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        session = self.sessionmaker()
-        scope.setdefault("state", {})["db"] = session
-        try:
-            if scope["method"] in MUTATIONS:
+        state = scope.setdefault("state", {})
+        if scope["method"] in MUTATIONS:
+            session = state["db"] = self.sessionmaker()
+            try:
                 await self._mutation(scope, receive, send, session)
-            else:
-                await self.app(scope, receive, send)
+            finally:
+                await session.close()
+            return
+        # Reads open their session only if a handler asks for one (see api.lib.deps.provide_db).
+        state["db_factory"] = self.sessionmaker
+        try:
+            await self.app(scope, receive, send)
         finally:
-            await session.close()
+            if (session := state.pop("db", None)) is not None:
+                await session.close()
 
     async def _mutation(self, scope: Scope, receive: Receive, send: Send, session: Any) -> None:
         try:

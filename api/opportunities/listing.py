@@ -2,7 +2,7 @@
 
 Phones page through "my pipeline" constantly, so this one query skips the ORM: hand-written SQL on the
 fast reader, rows encoded straight to JSON. On SQLite the stored text (canonical UUIDs, ISO instants,
-JSON arrays) is already what the response carries; on PostgreSQL asyncpg's values are encoded by msgspec.
+JSON arrays) is already what the response carries; PostgreSQL is asked for the same text.
 The response shape is ``Page[OpportunityFields]``, checked against the ORM path by the tests.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -20,21 +20,59 @@ from api.db.types import ISO_UTC
 from api.lib.auth import Principal
 from api.lib.pagination import decode_cursor, encode_cursor
 
+# (name, SQLite expression, PostgreSQL expression). Both databases hand back text for ids, dates, instants and
+# JSON, in the form the response carries: no UUID or datetime objects are made only to be turned back into text.
+_UTC_TEXT = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 COLUMNS = (
-    ("id", "o.id"), ("account_id", "o.account_id"), ("account_name", "a.name"), ("name", "o.name"),
-    ("owner_id", "o.owner_id"), ("stage", "o.stage"), ("probability", "o.probability"), ("amount", "o.amount"),
-    ("currency", "o.currency"), ("discount_pct", "o.discount_pct"), ("close_date", "o.close_date"),
-    ("promised_date", "o.promised_date"), ("competitors", "o.competitors"), ("next_step", "o.next_step"),
-    ("loss_reason", "o.loss_reason"), ("forecast_category", "o.forecast_category"), ("version", "o.version"),
-    ("created_at", "o.created_at"), ("updated_at", "o.updated_at"),
+    ("id", "o.id", "o.id::text"), ("account_id", "o.account_id", "o.account_id::text"),
+    ("account_name", "a.name", "a.name"), ("name", "o.name", "o.name"),
+    ("owner_id", "o.owner_id", "o.owner_id::text"), ("stage", "o.stage", "o.stage"),
+    ("probability", "o.probability", "o.probability"), ("amount", "o.amount", "o.amount"),
+    ("currency", "o.currency", "o.currency"), ("discount_pct", "o.discount_pct", "o.discount_pct"),
+    ("close_date", "o.close_date", "o.close_date::text"), ("promised_date", "o.promised_date", "o.promised_date::text"),
+    ("next_step", "o.next_step", "o.next_step"), ("loss_reason", "o.loss_reason", "o.loss_reason"),
+    ("forecast_category", "o.forecast_category", "o.forecast_category"), ("version", "o.version", "o.version"),
+    ("created_at", "o.created_at", _UTC_TEXT.format("o.created_at")),
+    ("updated_at", "o.updated_at", _UTC_TEXT.format("o.updated_at")),
+    ("competitors", "o.competitors", "o.competitors::text"),  # last: it is wrapped, not copied
 )  # fmt: skip
-NAMES = tuple(name for name, _ in COLUMNS)
-COMPETITORS = NAMES.index("competitors")
-SELECT = (
-    "SELECT " + ", ".join(sql for _, sql in COLUMNS) + " FROM opportunities o JOIN accounts a ON a.id = o.account_id"
-)
+FROM = " FROM opportunities o JOIN accounts a ON a.id = o.account_id"
+SELECT = {
+    "sqlite": "SELECT " + ", ".join(c[1] for c in COLUMNS) + FROM,
+    "postgresql": "SELECT " + ", ".join(c[2] for c in COLUMNS) + FROM,
+}
+CREATED_AT = [c[0] for c in COLUMNS].index("created_at")
 _encoder = msgspec.json.Encoder()
 _EMPTY = msgspec.Raw(b"[]")
+
+
+class _Row(msgspec.Struct):
+    """One list item as the driver returns it; ``OpportunityFields`` is its documented shape."""
+
+    id: str
+    account_id: str
+    account_name: str
+    name: str
+    owner_id: str
+    stage: str
+    probability: int
+    amount: int
+    currency: str
+    discount_pct: float
+    close_date: str | None
+    promised_date: str | None
+    next_step: str | None
+    loss_reason: str | None
+    forecast_category: str
+    version: int
+    created_at: str
+    updated_at: str
+    competitors: msgspec.Raw
+
+
+class _Page(msgspec.Struct):
+    items: list[_Row]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -84,26 +122,13 @@ class OpportunityListing:
             at, last_id = decode_cursor(cursor)
             where.append("(o.created_at < ? OR (o.created_at = ? AND o.id < ?))")
             params += [at, at, last_id]
-        sql = f"{SELECT} WHERE {' AND '.join(where)} ORDER BY o.created_at DESC, o.id DESC LIMIT ?"
+        sql = f"{SELECT[self.reader.dialect]} WHERE {' AND '.join(where)} ORDER BY o.created_at DESC, o.id DESC LIMIT ?"
         params.append(limit + 1)
         rows = await self.reader.fetch(sql, [self._param(p) for p in params])
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
             last = rows[-1]
-            created = last[NAMES.index("created_at")]
-            at = datetime.strptime(created, ISO_UTC).replace(tzinfo=UTC) if isinstance(created, str) else created
-            next_cursor = encode_cursor(at, uuid.UUID(str(last[0])))
-        items = [self._item(row) for row in rows]
-        return _encoder.encode({"items": items, "next_cursor": next_cursor})
-
-    def _item(self, row: Any) -> dict[str, Any]:
-        item = dict(zip(NAMES, row, strict=True))
-        # SQLite hands JSON columns over as text: embed it without a decode/encode round trip.
-        # asyncpg decodes them already (SQLAlchemy registers a JSON codec on its connections).
-        competitors = row[COMPETITORS]
-        if isinstance(competitors, str):
-            item["competitors"] = msgspec.Raw(competitors.encode())
-        elif competitors is None:
-            item["competitors"] = _EMPTY
-        return item
+            next_cursor = encode_cursor(datetime.fromisoformat(last[CREATED_AT]), uuid.UUID(last[0]))
+        items = [_Row(*row[:-1], competitors=msgspec.Raw(row[-1]) if row[-1] else _EMPTY) for row in rows]
+        return _encoder.encode(_Page(items, next_cursor))

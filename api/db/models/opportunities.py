@@ -20,7 +20,8 @@ class Opportunity(IdMixin, TimestampMixin, VersionedMixin, Base):
         UniqueConstraint("org_id", "external_id"),
         # The list endpoint reads newest first within an org (and an owner): keyset pagination on this index.
         Index("ix_opportunities_org_id_created_at_id", "org_id", "created_at", "id"),
-        Index("ix_opportunities_org_id_owner_id_created_at", "org_id", "owner_id", "created_at"),
+        # A rep's own list: the owner's rows come out of this index already in page order.
+        Index("ix_opportunities_org_id_owner_id_created_at_id", "org_id", "owner_id", "created_at", "id"),
     )
     __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012
 
