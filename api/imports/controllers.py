@@ -14,7 +14,7 @@ from api.imports.readers import UnreadableFile, read_table
 from api.imports.schemas import ImportReport, report_out
 from api.imports.service import ImportOptions, ImportService
 from api.lib.auth import Principal
-from api.lib.errors import WRITE, FieldProblem, field_error, forbidden, locale_of, validation_failed
+from api.lib.errors import FieldProblem, field_error, forbidden, locale_of, problems, validation_failed
 from api.lib.i18n import t
 
 
@@ -42,7 +42,7 @@ class ImportController(Controller):
             "columns as a JSON object field → header ('' ignores a field); `stages` maps stage values of the file to "
             "stage keys. With `dry_run=true` nothing is written and the report says what would happen."
         ),
-        responses=WRITE,
+        responses=problems(401, 403, 404, 409, 413, 422),
         status_code=200,
     )
     async def upload(

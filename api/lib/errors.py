@@ -6,12 +6,13 @@ import logging
 import re
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.lib.i18n import Text, negotiate, render, t
@@ -154,6 +155,7 @@ def _from_validation(exc: ValidationException) -> AppError:
     return validation_failed(problems)
 
 
+_UNREADABLE = t("The request could not be read; send valid JSON.", "无法读取请求，请发送有效的 JSON。")
 _HTTP_TITLES: dict[int, tuple[str, Text]] = {
     400: ("bad-request", t("Bad request", "请求错误")),
     401: ("unauthorized", t("Sign-in required", "需要登录")),
@@ -164,6 +166,18 @@ _HTTP_TITLES: dict[int, tuple[str, Text]] = {
     415: ("unsupported-media-type", t("Unsupported media type", "不支持的内容类型")),
     429: ("rate-limited", t("Too many requests", "请求过于频繁")),
 }
+
+
+def _is_data_error(exc: BaseException) -> bool:
+    """A value the database refused (SQLSTATE class 22), however the driver and SQLAlchemy wrapped it."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, DataError | asyncpg.DataError):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
@@ -178,13 +192,30 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return problem_response(
             request, conflict("write-conflict", t("This conflicts with an existing record.", "与已有记录冲突。"))
         )
+    if _is_data_error(exc):
+        # The database refused a value the schema let through: a NUL character, a number out of range.
+        log.info("data error on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            field_error(
+                "body",
+                "unstorable_value",
+                t(
+                    "A value cannot be stored (for example a NUL character or a number out of range).",
+                    "某个值无法保存（例如包含 NUL 字符或数值超出范围）。",
+                ),
+            ),
+        )
     if isinstance(exc, StaleDataError):
         from api.lib.concurrency import stale
 
         return problem_response(request, stale())
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", t("Request failed", "请求失败")))
-        return problem_response(request, AppError(exc.status_code, slug, title, headers=dict(exc.headers or {})))
+        detail = _UNREADABLE if exc.status_code == 400 else None
+        return problem_response(
+            request, AppError(exc.status_code, slug, title, detail, headers=dict(exc.headers or {}))
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         request,
@@ -212,13 +243,14 @@ _DESCRIPTIONS = {
 
 
 def problems(*codes: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem+json answers a handler may give."""
+    """OpenAPI entries for the problem+json answers a handler may give (400, a request that cannot be read,
+    is always among them: it replaces the plain-JSON 400 Litestar would document)."""
     return {
         code: ResponseSpec(data_container=Problem, description=_DESCRIPTIONS[code], media_type=PROBLEM_MEDIA_TYPE)
-        for code in codes
+        for code in sorted({400, *codes})
     }
 
 
-READ = problems(400, 401, 404, 422)
-WRITE = problems(400, 401, 404, 409, 413, 422)
-UPDATE = problems(400, 401, 404, 409, 412, 413, 422, 428)
+READ = problems(401, 404, 422)
+WRITE = problems(401, 404, 409, 413, 422)
+UPDATE = problems(401, 404, 409, 412, 413, 422, 428)

@@ -44,7 +44,7 @@ class Queue:
             return
         for _ in range(50):
             await self.relay.relay_once()
-            worker = Worker(**_options(self.settings), burst=True, poll_delay=0.05)
+            worker = Worker(**_options(self.settings), burst=True)
             try:
                 await worker.main()
             finally:

@@ -28,7 +28,7 @@ def _redis_url() -> str:
 async def _burst(settings) -> None:
     """One arq worker process's worth of work, until the queue is empty."""
     options = {k: v for k, v in vars(worker_settings(settings)).items() if not k.startswith("_")}
-    worker = Worker(**options, burst=True, poll_delay=0.05)
+    worker = Worker(**options, burst=True)
     try:
         await worker.main()
     finally:

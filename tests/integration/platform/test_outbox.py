@@ -80,7 +80,7 @@ def _redis_url() -> str:
 async def _run_worker_burst(settings) -> None:
     ws = worker_settings(settings)
     options = {k: v for k, v in vars(ws).items() if not k.startswith("_")}
-    worker = Worker(**options, burst=True, poll_delay=0.05)
+    worker = Worker(**options, burst=True)
     try:
         await worker.main()
     finally:
