@@ -308,6 +308,8 @@ async def phone(browser: Any, live: Live, request: pytest.FixtureRequest) -> Asy
         await route.abort()
 
     origin = live.base_url
+    # Generous waits: on two shared cores a cold service worker and the solver can be slow, never wrong.
+    context.set_default_timeout(60_000)
     await context.route(lambda url: not url.startswith(origin), block)
     await context.add_init_script(f"try {{ localStorage.setItem('fl.tiles', {NO_TILES!r}) }} catch (e) {{}}")
     phone.page = await context.new_page()
