@@ -45,3 +45,15 @@ class InsightsController(Controller):
         owner_id: uuid.UUID | None = None,
     ) -> schemas.FunnelOut:
         return await insights.funnel(Scope(start, end, team_id, owner_id))
+
+    @get(
+        "/forecast",
+        summary="Forecast of a month or quarter: weighted pipeline and a model from the org's own history",
+        responses=READ,
+    )
+    async def forecast(
+        self,
+        insights: InsightsService,
+        period: Annotated[str, QueryParameter(description="YYYY-MM or YYYY-Qn", max_length=10)],
+    ) -> schemas.ForecastOut:
+        return await insights.forecast(period)

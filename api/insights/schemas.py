@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from api.lib.schema import Out
 
@@ -37,3 +37,37 @@ class FunnelOut(Out):
     avg_cycle_days: float | None
     currency: str
     other_currency: int
+
+
+class ForecastRow(Out):
+    """Open deals of one stage sharing a basis (and the product or owner whose history was used)."""
+
+    stage: str
+    basis: str  # "stage", "stage+product", "stage+owner", or "probability" when the stage has no history
+    product_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    count: int
+    amount: int
+    probability: int
+    weighted_amount: int
+    win_rate: float
+    history_deals: int
+    close_share: float
+    model_amount: int
+
+
+class ForecastOut(Out):
+    period: str
+    start: date
+    end: date
+    as_of: datetime
+    currency: str
+    count: int
+    amount: int
+    weighted: int
+    model: int
+    won_so_far: int
+    won_so_far_count: int
+    other_currency: int
+    min_history: int
+    rows: list[ForecastRow]
