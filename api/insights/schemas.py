@@ -53,6 +53,7 @@ class ForecastRow(Out):
     win_rate: float
     history_deals: int
     close_share: float
+    stale: int  # older in the stage than every closed deal's cycle: counted at 0
     model_amount: int
 
 
