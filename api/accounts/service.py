@@ -15,7 +15,7 @@ from api.lib.auth import Principal
 from api.lib.concurrency import check_version
 from api.lib.errors import FieldProblem, validation_failed
 from api.lib.i18n import t
-from api.lib.pagination import decode_cursor, encode_cursor
+from api.lib.pagination import keyset_page
 from api.lib.schema import provided
 from api.lib.scope import get_visible, resolve_owner, visible
 
@@ -56,13 +56,7 @@ class AccountService:
             stmt = stmt.where(Account.name.ilike(f"%{q}%"))
         if owner_id:
             stmt = stmt.where(Account.owner_id == owner_id)
-        if cursor:
-            at, last_id = decode_cursor(cursor)
-            stmt = stmt.where((Account.created_at < at) | ((Account.created_at == at) & (Account.id < last_id)))
-        stmt = stmt.order_by(Account.created_at.desc(), Account.id.desc()).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
-        next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
-        return rows[:limit], next_cursor
+        return await keyset_page(self.session, stmt, Account.created_at, cursor, limit)
 
     async def update(self, account_id: uuid.UUID, expected_version: int, data: AccountUpdate) -> Account:
         account = await self.get(account_id)

@@ -15,7 +15,7 @@ from api.db.types import utcnow
 from api.lib.auth import Principal
 from api.lib.errors import field_error
 from api.lib.i18n import t
-from api.lib.pagination import decode_cursor, encode_cursor
+from api.lib.pagination import keyset_page
 from api.lib.scope import visible
 
 # Phones' clocks drift; an activity a few minutes "in the future" is a clock, not a prophecy.
@@ -76,10 +76,4 @@ class ActivityService:
             stmt = stmt.where(Activity.account_id == account_id)
         if opportunity_id:
             stmt = stmt.where(Activity.opportunity_id == opportunity_id)
-        if cursor:
-            at, last_id = decode_cursor(cursor)
-            stmt = stmt.where((Activity.occurred_at < at) | ((Activity.occurred_at == at) & (Activity.id < last_id)))
-        stmt = stmt.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
-        next_cursor = encode_cursor(rows[limit - 1].occurred_at, rows[limit - 1].id) if len(rows) > limit else None
-        return rows[:limit], next_cursor
+        return await keyset_page(self.session, stmt, Activity.occurred_at, cursor, limit)

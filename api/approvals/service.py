@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 import msgspec
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.approvals import policies, tokens
@@ -21,7 +21,7 @@ from api.db.types import utcnow
 from api.lib.auth import Principal
 from api.lib.errors import AppError, conflict, field_error, not_found
 from api.lib.i18n import t
-from api.lib.pagination import decode_cursor, encode_cursor
+from api.lib.pagination import keyset_page
 from api.lib.schema import provided
 from api.lib.scope import visible
 
@@ -89,18 +89,7 @@ class ApprovalService:
             stmt = stmt.where(
                 ApprovalRequest.id.in_(waiting) if filters.awaiting else ApprovalRequest.id.not_in(waiting)
             )
-        if cursor:
-            at, last_id = decode_cursor(cursor)
-            stmt = stmt.where(
-                or_(
-                    ApprovalRequest.submitted_at < at,
-                    and_(ApprovalRequest.submitted_at == at, ApprovalRequest.id < last_id),
-                )
-            )
-        stmt = stmt.order_by(ApprovalRequest.submitted_at.desc(), ApprovalRequest.id.desc()).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
-        next_cursor = encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].id) if len(rows) > limit else None
-        return rows[:limit], next_cursor
+        return await keyset_page(self.session, stmt, ApprovalRequest.submitted_at, cursor, limit)
 
     async def submit(self, data: ApprovalCreate) -> ApprovalRequest:
         opportunity = await self._opportunity(data.opportunity_id)

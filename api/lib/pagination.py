@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import msgspec
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from api.lib.errors import field_error
 from api.lib.i18n import t
@@ -48,3 +51,19 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return parsed, uuid.UUID(record_id)
     except (ValueError, TypeError, msgspec.DecodeError):
         raise field_error("cursor", "invalid", t("This cursor is not valid.", "游标无效。")) from None
+
+
+async def keyset_page(
+    session: AsyncSession, stmt: Select[Any], at: InstrumentedAttribute[Any], cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """One page of ``stmt``'s rows, newest ``at`` first (ties broken by id), and the cursor of the next page."""
+    model = at.class_
+    if cursor:
+        last_at, last_id = decode_cursor(cursor)
+        stmt = stmt.where(or_(at < last_at, and_(at == last_at, model.id < last_id)))
+    stmt = stmt.order_by(at.desc(), model.id.desc()).limit(limit + 1)
+    rows = list((await session.execute(stmt)).scalars())
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(getattr(last, at.key), last.id)

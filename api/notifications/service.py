@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import AuthSession, Notification, PushDelivery, PushSubscription, User
@@ -23,7 +23,7 @@ from api.lib.auth import Principal
 from api.lib.errors import not_found
 from api.lib.i18n import DEFAULT_LOCALE, Text, normalise_locale, render
 from api.lib.outbox import emit
-from api.lib.pagination import decode_cursor, encode_cursor
+from api.lib.pagination import keyset_page
 from api.notifications.endpoints import EndpointPolicy
 from api.notifications.payload import PayloadAction, PushPayload, encode_payload
 from api.notifications.schemas import SubscriptionCreate
@@ -215,19 +215,4 @@ class NotificationService:
         stmt = select(Notification).where(
             Notification.user_id == self.principal.user_id, Notification.org_id == self.principal.org_id
         )
-        if cursor:
-            at, last_id = decode_cursor(cursor)
-            stmt = stmt.where(
-                or_(Notification.created_at < at, and_(Notification.created_at == at, Notification.id < last_id))
-            )
-        rows = list(
-            (
-                await self.session.execute(
-                    stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
-        return rows[:limit], next_cursor
+        return await keyset_page(self.session, stmt, Notification.created_at, cursor, limit)

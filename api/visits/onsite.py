@@ -19,7 +19,7 @@ from api.db.types import utcnow
 from api.lib.auth import Principal
 from api.lib.errors import AppError, field_error, forbidden
 from api.lib.i18n import Text, t
-from api.lib.pagination import decode_cursor, encode_cursor
+from api.lib.pagination import keyset_page
 from api.lib.scope import get_visible, visible
 from api.visits import checkin
 from api.visits.schemas import CheckInRequest, CheckOutRequest
@@ -114,15 +114,9 @@ class OnSiteService:
             stmt = stmt.where(VisitCheckIn.owner_id == owner_id)
         if visit_id is not None:
             stmt = stmt.where(VisitCheckIn.visit_id == visit_id)
-        if cursor:
-            at, last_id = decode_cursor(cursor)
-            stmt = stmt.where((VisitCheckIn.at < at) | ((VisitCheckIn.at == at) & (VisitCheckIn.id < last_id)))
         if flagged:
             stmt = stmt.where(VisitCheckIn.flagged.is_(True))
-        stmt = stmt.order_by(VisitCheckIn.at.desc(), VisitCheckIn.id.desc()).limit(limit + 1)
-        rows = list((await self.session.execute(stmt)).scalars())
-        next_cursor = encode_cursor(rows[limit - 1].at, rows[limit - 1].id) if len(rows) > limit else None
-        return rows[:limit], next_cursor
+        return await keyset_page(self.session, stmt, VisitCheckIn.at, cursor, limit)
 
     async def _radius(self) -> int:
         stmt = select(Organisation.geofence_radius_m).where(Organisation.id == self.principal.org_id)

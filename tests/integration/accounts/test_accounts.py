@@ -80,3 +80,18 @@ async def test_activities_are_evidence_on_visible_accounts_only(client, world):
     ).json()
     assert [a["summary"] for a in listed["items"]] == ["客户回电"]
     assert (await client.get("/api/v1/activities", headers=world.rep_a.headers)).json()["items"] == []
+
+
+async def test_accounts_page_through_once_each(client, world):
+    for i in range(4):
+        assert (
+            await client.post("/api/v1/accounts", json={"name": f"客户 {i}"}, headers=world.rep_a.headers)
+        ).status_code == 201
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/v1/accounts", params=params, headers=world.rep_a.headers)).json()
+        seen += [a["id"] for a in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert len(seen) == len(set(seen)) == 5  # the four new ones and 上海明珠制造
