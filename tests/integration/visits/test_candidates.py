@@ -6,9 +6,6 @@ from tests.conftest import rep_today
 from tests.integration.opportunities.helpers import create
 from tests.integration.visits.helpers import plan, plan_body
 
-TODAY = rep_today()
-
-
 async def account(client, caller, name, lat=31.235, lon=121.48) -> str:
     response = await client.post(
         "/api/v1/accounts", json={"name": name, "lat": lat, "lon": lon}, headers=caller.headers
@@ -26,10 +23,11 @@ async def visited(client, caller, account_id, days_ago) -> None:
 
 
 async def seed(client, world) -> dict[str, str]:
+    today = rep_today()
     hot = await account(client, world.rep_a, "热门客户 Hot Co")
     await create(
-        client, world.rep_a, hot, stage="qualified", amount=5_000_000_00, close_date=TODAY.isoformat(),
-        promised_date=(TODAY + timedelta(days=1)).isoformat(), competitors=["Honeywell"],
+        client, world.rep_a, hot, stage="qualified", amount=5_000_000_00, close_date=today.isoformat(),
+        promised_date=(today + timedelta(days=1)).isoformat(), competitors=["Honeywell"],
     )  # fmt: skip
     lapsed = await account(client, world.rep_a, "Lapsed Ltd", 31.24, 121.49)
     await visited(client, world.rep_a, lapsed, 90)
@@ -43,7 +41,7 @@ async def seed(client, world) -> dict[str, str]:
 async def test_candidates_are_ranked_from_the_pipeline_with_reasons(client, world):
     ids = await seed(client, world)
     response = await client.get(
-        "/api/v1/visits/candidates", params={"date": TODAY.isoformat()}, headers=world.rep_a.headers
+        "/api/v1/visits/candidates", params={"date": rep_today().isoformat()}, headers=world.rep_a.headers
     )
     ranked = response.json()
     assert [c["account_id"] for c in ranked] == [ids["hot"], ids["lapsed"], str(world.account_a)]
@@ -61,7 +59,7 @@ async def test_auto_candidates_become_optional_stops_after_the_requested_ones(cl
     ids = await seed(client, world)
     body = plan_body(
         [{"lat": 31.2304, "lon": 121.4737, "name": "Office visit", "service_minutes": 30}],
-        date=TODAY.isoformat(),
+        date=rep_today().isoformat(),
         candidates="auto",
     )
     answer = await plan(client, world.rep_a, body)
@@ -75,7 +73,7 @@ async def test_auto_candidates_become_optional_stops_after_the_requested_ones(cl
 
 async def test_candidates_too_far_for_their_worth_are_left_out(client, world):
     far = await account(client, world.rep_a, "Far Away Co", 34.26, 108.94)  # Xi'an
-    body = plan_body([{"lat": 31.2304, "lon": 121.4737}], date=TODAY.isoformat(), candidates="auto")
+    body = plan_body([{"lat": 31.2304, "lon": 121.4737}], date=rep_today().isoformat(), candidates="auto")
     answer = await plan(client, world.rep_a, body)
     assert far not in {s["account_id"] for s in answer["stops"]}
     assert {d["account_id"]: d["reason"] for d in answer["dropped"]}[far] in ("not_worth_detour", "shift_too_short")
