@@ -26,6 +26,7 @@ from api.db.models.opportunities import LineItem, Opportunity, StageHistory
 from api.db.models.org import AuthSession, LoginAttempt, Organisation, RefreshToken, Team, User
 from api.db.models.outbox import OutboxMessage
 from api.db.models.pipeline import Product, Stage
+from api.db.models.service_desk import SupportCase, Task
 from api.db.models.visits import GeocodeCache, Visit, VisitCheckIn, VisitPlan
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "RefreshToken",
     "Stage",
     "StageHistory",
+    "SupportCase",
+    "Task",
     "Team",
     "User",
     "Visit",
