@@ -8,9 +8,9 @@ Create Date: 2026-11-28 16:10:34.229408
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 import api.db.types
+from alembic import op
 
 revision: str = "211214de5d28"
 down_revision: str | None = "0718c6834fbd"
@@ -19,7 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "support_cases",
         sa.Column("org_id", api.db.types.GUID(), nullable=False),
@@ -89,7 +88,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tasks_org_id"))
         batch_op.drop_index("ix_tasks_assignee_id_status")

@@ -10,13 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.schemas import ActivityCreate
-from api.db.models import Account, Activity, Opportunity
+from api.db.models import Account, Activity, Contact, Opportunity
 from api.db.types import utcnow
 from api.lib.auth import Principal
 from api.lib.errors import field_error
 from api.lib.i18n import t
 from api.lib.pagination import keyset_page
 from api.lib.scope import visible
+
+EMAIL_OUTCOMES = ("opened", "clicked", "replied")
+OUTCOME_KINDS = {outcome: ("email",) for outcome in EMAIL_OUTCOMES} | {
+    "attended": ("meeting", "visit", "poc"),
+    "no_show": ("meeting", "visit", "poc"),
+}
 
 # Phones' clocks drift; an activity a few minutes "in the future" is a clock, not a prophecy.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -52,14 +58,32 @@ class ActivityService:
                 raise field_error(
                     "opportunity_id", "unknown", t("No such opportunity on this account.", "该客户下没有这个商机。")
                 )
+        if data.outcome is not None and data.kind not in OUTCOME_KINDS[data.outcome]:
+            raise field_error(
+                "outcome",
+                "not_for_kind",
+                t("This outcome does not fit this kind of activity.", "该结果与互动类型不符。"),
+            )
+        if data.contact_id is not None:
+            contact_account = (
+                await self.session.execute(
+                    select(Contact.account_id).where(Contact.id == data.contact_id, Contact.deleted_at.is_(None))
+                )
+            ).scalar_one_or_none()
+            if contact_account != data.account_id:
+                raise field_error(
+                    "contact_id", "unknown", t("No such contact on this account.", "该客户下没有这个联系人。")
+                )
         activity = Activity(
             id=data.id if data.id is not msgspec.UNSET else uuid.uuid4(),
             org_id=self.principal.org_id,
             account_id=data.account_id,
             opportunity_id=data.opportunity_id,
             owner_id=self.principal.user_id,
+            contact_id=data.contact_id,
             kind=data.kind,
             direction=data.direction,
+            outcome=data.outcome,
             occurred_at=data.occurred_at,
             summary=data.summary,
         )

@@ -82,6 +82,24 @@ async def test_activities_are_evidence_on_visible_accounts_only(client, world):
     assert (await client.get("/api/v1/activities", headers=world.rep_a.headers)).json()["items"] == []
 
 
+async def test_an_activity_names_the_contact_and_what_became_of_it(client, world):
+    contact = await client.post(
+        f"/api/v1/accounts/{world.account_b}/contacts", json={"name": "王总"}, headers=world.rep_b.headers
+    )
+    assert contact.status_code == 201, contact.text
+    body = {"account_id": str(world.account_b), "contact_id": contact.json()["id"], "kind": "email",
+            "direction": "outbound", "outcome": "opened", "occurred_at": "2026-11-01T02:00:00Z", "summary": "报价单"}  # fmt: skip
+    created = await client.post("/api/v1/activities", json=body, headers=world.rep_b.headers)
+    assert created.status_code == 201, created.text
+    assert (created.json()["contact_id"], created.json()["outcome"]) == (contact.json()["id"], "opened")
+    mismatched = await client.post("/api/v1/activities", json={**body, "kind": "call"}, headers=world.rep_b.headers)
+    assert mismatched.status_code == 422 and mismatched.json()["errors"][0]["field"] == "outcome"
+    elsewhere = await client.post(
+        "/api/v1/activities", json={**body, "account_id": str(world.account_c)}, headers=world.rep_c.headers
+    )
+    assert elsewhere.status_code == 422 and elsewhere.json()["errors"][0]["field"] == "contact_id"
+
+
 async def test_accounts_page_through_once_each(client, world):
     for i in range(4):
         assert (

@@ -6,6 +6,7 @@ from tests.conftest import rep_today
 from tests.integration.opportunities.helpers import create
 from tests.integration.visits.helpers import plan, plan_body
 
+
 async def account(client, caller, name, lat=31.235, lon=121.48) -> str:
     response = await client.post(
         "/api/v1/accounts", json={"name": name, "lat": lat, "lon": lon}, headers=caller.headers
