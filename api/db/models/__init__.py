@@ -12,6 +12,7 @@ from api.db.models.approvals import (
     ApprovalStep,
 )
 from api.db.models.audit import FieldChange
+from api.db.models.contracts import Contract, ContractAmendment, ProductUsage
 from api.db.models.idempotency import IdempotencyRecord
 from api.db.models.knowledge import (
     KnowledgeArticle,
@@ -41,6 +42,8 @@ __all__ = [
     "ApprovalStep",
     "AuthSession",
     "Contact",
+    "Contract",
+    "ContractAmendment",
     "FieldChange",
     "GeocodeCache",
     "IdempotencyRecord",
@@ -57,6 +60,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Product",
+    "ProductUsage",
     "PushAttempt",
     "PushDelivery",
     "PushSubscription",

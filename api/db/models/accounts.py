@@ -21,6 +21,10 @@ class Account(IdMixin, TimestampMixin, VersionedMixin, Base):
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # Who looks after the customer once it has bought (churn warnings go to them); the owner when unset.
+    cs_owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the customer has left: lost customers are the profile churn risk is compared with.
+    churned_at: Mapped[datetime | None]
     name: Mapped[str] = mapped_column(String(200))
     industry: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(500))

@@ -39,3 +39,5 @@ class Product(IdMixin, Base):
     list_price: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The product a customer moves up to when usage reaches this tier's limit ("propose the next tier").
+    next_tier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))

@@ -88,7 +88,8 @@ async def test_an_activity_names_the_contact_and_what_became_of_it(client, world
     )
     assert contact.status_code == 201, contact.text
     body = {"account_id": str(world.account_b), "contact_id": contact.json()["id"], "kind": "email",
-            "direction": "outbound", "outcome": "opened", "occurred_at": "2026-11-01T02:00:00Z", "summary": "报价单"}  # fmt: skip
+            "direction": "outbound", "outcome": "opened", "occurred_at": "2026-11-01T02:00:00Z",
+            "summary": "报价单"}  # fmt: skip
     created = await client.post("/api/v1/activities", json=body, headers=world.rep_b.headers)
     assert created.status_code == 201, created.text
     assert (created.json()["contact_id"], created.json()["outcome"]) == (contact.json()["id"], "opened")
