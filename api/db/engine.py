@@ -62,6 +62,20 @@ class Reader:
         async with self.connection() as conn:
             return await conn.fetch(sql, params)
 
+    async def fetch_utf8(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """As ``fetch``, but SQLite hands text back as UTF-8 bytes, undecoded: for text sent on as it is.
+
+        (PostgreSQL queries ask for bytes themselves, e.g. with ``convert_to``.)
+        """
+        if self.dialect != "sqlite":
+            return await self.fetch(sql, params)
+        conn = self._sqlite_conn()
+        conn.text_factory = bytes
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.text_factory = str
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[RawConnection]:
         """One connection for several queries in a row (a search runs three or four)."""
@@ -161,6 +175,9 @@ class Database:
     """What the application holds of its database: engine, session factory and fast reader."""
 
     def __init__(self, settings: Settings) -> None:
+        from api.opportunities import list_item  # here, not at the top: the models import this module's package
+
+        list_item.install()
         self.engine = make_engine(settings.database_url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self.reader = Reader(settings.database_url, settings.sqlite_path)
