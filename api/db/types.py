@@ -64,7 +64,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, str):
-            return datetime.strptime(value, ISO_UTC).replace(tzinfo=UTC)
+            # fromisoformat reads the stored form (…Z) several times faster than strptime; no zone means UTC.
+            parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
         return value.astimezone(UTC)
 
 
