@@ -16,6 +16,7 @@ from api.accounts.controllers import AccountController
 from api.activities.controllers import ActivityController
 from api.approvals.controllers import ApprovalController, DelegationController, PolicyController
 from api.auth.controllers import AuthController
+from api.contracts.controllers import ContractController
 from api.db.engine import Database
 from api.health.controllers import health, live
 from api.imports.controllers import ImportController
@@ -28,6 +29,11 @@ from api.lib.unit_of_work import UnitOfWorkMiddleware
 from api.notifications.controllers import PushController
 from api.opportunities.controllers import OpportunityController
 from api.pipeline.controllers import PipelineController
+from api.reminders.controllers import PreferencesController, PriorityController, ReminderController
+from api.retention.churn_controllers import ChurnController
+from api.retention.growth_controllers import GrowthController
+from api.scoring.controllers import ScoringController
+from api.service_desk.controllers import SupportCaseController, TaskController
 from api.settings import Settings
 from api.visits.controllers import VisitController
 from api.web import web_handlers
@@ -80,6 +86,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VisitController,
             ImportController,
             InsightsController,
+            ScoringController,
+            ContractController,
+            GrowthController,
+            ReminderController,
+            PreferencesController,
+            PriorityController,
+            SupportCaseController,
+            TaskController,
+            ChurnController,
             *web_handlers(),
         ],
         dependencies=DEPENDENCIES,

@@ -10,7 +10,7 @@ from arq.connections import RedisSettings
 
 from api.db.engine import Database
 from api.settings import Settings
-from worker.jobs import CRON, JOBS, JobContext, JobFunction, RetryLater, load_jobs
+from worker.jobs import CRON, JOBS, JobContext, JobFunction, RetryLater, close_shared, load_jobs
 
 MAX_TRIES = 25
 
@@ -23,6 +23,7 @@ def _adapt(fn: JobFunction) -> Any:
             http=ctx["http"],
             job_id=ctx.get("job_id", ""),
             attempt=ctx.get("job_try", 1),
+            shared=ctx["shared"],
         )
         try:
             return await fn(context, **kwargs)
@@ -52,9 +53,11 @@ def worker_settings(settings: Settings) -> type:
         ctx["settings"] = settings
         ctx["db"] = Database(settings)
         ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
+        ctx["shared"] = {}  # arq hands each job a copy of ctx: the one dict is what the jobs share
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["http"].aclose()
+        await close_shared(ctx.get("shared", {}))
         await ctx["db"].dispose()
 
     return type(

@@ -46,6 +46,17 @@ class JobContext:
     job_id: str = ""
     attempt: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    # What lives as long as the worker (the push client's connections): objects with aclose(), closed with it.
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+async def close_shared(shared: dict[str, Any]) -> None:
+    """Close what jobs kept in a worker's ``shared`` dict."""
+    while shared:
+        _, value = shared.popitem()
+        close = getattr(value, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def job(name: str, *, every_s: int | None = None) -> Callable[[JobFunction], JobFunction]:

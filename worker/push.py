@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import msgspec
 from sqlalchemy import delete, insert, update
 from webpush import WebPush, WebPushSubscription
@@ -35,6 +34,7 @@ from api.notifications.service import DELIVER_JOB
 from api.notifications.vapid import VapidIdentity, load_identity, subject_for
 from worker.arq_worker import MAX_TRIES
 from worker.jobs import JobContext, RetryLater, job
+from worker.push_http import PushClient, PushNetworkError
 
 log = logging.getLogger("fieldloop.push")
 BACKOFF_BASE_S = 2.0
@@ -58,6 +58,7 @@ class Claim:
     shrink: int
     expires_at: datetime
     subject: str
+    org_id: uuid.UUID | None = None
 
 
 def topic_for(tag: str) -> str:
@@ -115,9 +116,87 @@ def backoff_s(attempt: int, remaining_s: float) -> float:
     return max(jitter, remaining_s / 2 ** (tries_left - 1))
 
 
+def push_client(ctx: JobContext) -> PushClient:
+    """The worker's pooled push client (created on first use, closed with the worker)."""
+    client = ctx.shared.get("push_client")
+    if client is None:
+        client = ctx.shared["push_client"] = PushClient()
+    return client
+
+
+@dataclass
+class Step:
+    """One try of a delivery and what it leads to: an attempt to record, and a new state or a retry."""
+
+    status: int | None
+    outcome: str
+    elapsed_ms: int = 0
+    size: int = 0
+    detail: str | None = None
+    state: str | None = None  # the delivery's new state; None keeps it pending
+    again: bool = False  # 413: send again at once, smaller
+    retry_s: float | None = None  # send again after this many seconds
+    gone: bool = False  # the push service says the subscription is gone
+
+    @property
+    def counts(self) -> bool:
+        """Whether this try is an attempt (a request left, or was refused before it could)."""
+        return self.status is not None or self.outcome in ("network_error", "refused")
+
+
+async def attempt(ctx: JobContext, claim: Claim, identity: VapidIdentity, attempt_no: int) -> Step:
+    """Send the delivery once, as it stands (``claim.shrink``), and classify the answer; records nothing."""
+    now = utcnow()
+    remaining = (claim.expires_at - now).total_seconds()
+    if remaining <= 0:
+        return Step(None, "expired", state="expired")
+    try:
+        target = await policy_for(ctx.settings.push_allowed_hosts).target(claim.endpoint)
+    except EndpointRefused as refused:  # the allow-list changed, or the name now points somewhere private
+        return Step(None, "refused", state="failed", detail=refused.code)
+    body = encode_payload(claim.payload, shrink=claim.shrink)
+    encrypted, authorization = seal(
+        identity, body, claim.endpoint, claim.p256dh, claim.auth, target.origin, claim.subject
+    )
+    started = time.perf_counter()
+    status, response_headers, error = await _post(
+        push_client(ctx), target, encrypted, authorization, claim, int(remaining)
+    )
+    elapsed_ms, size = int((time.perf_counter() - started) * 1000), len(body)
+    step = Step(status, "sent", elapsed_ms, size)
+    if status in DELIVERED:
+        step.state = "sent"
+    elif status in GONE:
+        step.outcome, step.state, step.gone = "gone", "gone", True
+    elif status == 413:
+        step.outcome = "too_large"
+        if claim.shrink >= SHRINK_LEVELS:
+            step.state = "failed"
+        else:
+            step.again = True  # at once, smaller
+    elif status == 429:
+        wait = retry_after_s(response_headers.get("retry-after"), utcnow())
+        step.outcome, step.retry_s = (
+            "rate_limited",
+            backoff_s(attempt_no, remaining) if wait is None else max(wait, 1.0),
+        )
+    elif status is None or status >= 500:
+        step.outcome = "network_error" if status is None else "server_error"
+        step.retry_s, step.detail = backoff_s(attempt_no, remaining), error
+    else:  # any other answer (400 malformed, 401/403 VAPID refused) will not change by sending again
+        step.outcome, step.state, step.detail = "rejected", "failed", error
+    if step.retry_s is not None and step.retry_s >= remaining:
+        step.retry_s, step.state = None, "expired"  # the next try could only find the notification outdated
+    return step
+
+
 @job(DELIVER_JOB)
 async def deliver(ctx: JobContext, delivery_id: str) -> str:
-    """Send one delivery; returns its state afterwards (raises RetryLater to be run again)."""
+    """Send one delivery; returns its state afterwards (raises RetryLater to be run again).
+
+    The path of retries (429, 5xx, network errors) and of deliveries queued one by one; a notification's
+    deliveries go out together through ``push.send`` (worker/push_batch.py).
+    """
     claim = await _load(ctx, uuid.UUID(delivery_id))
     if isinstance(claim, str):
         return claim
@@ -185,55 +264,30 @@ async def _load(ctx: JobContext, delivery_id: uuid.UUID) -> Claim | str:
         shrink=shrink,
         expires_at=expires_at,
         subject=await subject_for(ctx.db.sessionmaker, ctx.settings, identity, uuid.UUID(str(org_id))),
+        org_id=uuid.UUID(str(org_id)),
     )
 
 
 async def _send(ctx: JobContext, claim: Claim) -> str:
+    """Send until there is an answer to keep: each attempt and the new state committed together, as they come."""
     identity = load_identity(ctx.settings)
     while True:
-        now = utcnow()
-        remaining = (claim.expires_at - now).total_seconds()
-        if remaining <= 0:
-            return await _record(ctx, claim, None, "expired", 0, 0, state="expired")
-        try:
-            target = await policy_for(ctx.settings.push_allowed_hosts).target(claim.endpoint)
-        except EndpointRefused as refused:  # the allow-list changed, or the name now points somewhere private
-            return await _record(ctx, claim, None, "refused", 0, 0, state="failed", detail=refused.code)
-        body = encode_payload(claim.payload, shrink=claim.shrink)
-        encrypted, authorization = seal(
-            identity, body, claim.endpoint, claim.p256dh, claim.auth, target.origin, claim.subject
-        )
-        started = time.perf_counter()
-        status, response_headers, error = await _post(ctx.http, target, encrypted, authorization, claim, int(remaining))
-        elapsed_ms = int((time.perf_counter() - started) * 1000)
-        size = len(body)
-        if status in DELIVERED:
-            return await _record(ctx, claim, status, "sent", elapsed_ms, size, state="sent")
-        if status in GONE:
+        step = await attempt(ctx, claim, identity, ctx.attempt)
+        if step.gone:
             await _forget_subscription(ctx, claim)
-            return await _record(ctx, claim, status, "gone", elapsed_ms, size, state="gone")
-        if status == 413:
-            if claim.shrink >= SHRINK_LEVELS:
-                return await _record(ctx, claim, status, "too_large", elapsed_ms, size, state="failed")
-            claim.shrink += 1
-            await _record(ctx, claim, status, "too_large", elapsed_ms, size)
-            continue  # at once, smaller
-        if status == 429:
-            wait = retry_after_s(response_headers.get("retry-after"), utcnow())
-            wait = backoff_s(ctx.attempt, remaining) if wait is None else max(wait, 1.0)
-            return await _retry(ctx, claim, status, "rate_limited", elapsed_ms, size, wait, remaining)
-        if status is None or status >= 500:
-            outcome = "network_error" if status is None else "server_error"
-            wait = backoff_s(ctx.attempt, remaining)
-            return await _retry(ctx, claim, status, outcome, elapsed_ms, size, wait, remaining, detail=error)
-        # Any other answer (400 malformed, 401/403 VAPID refused) will not change by sending again.
-        return await _record(ctx, claim, status, "rejected", elapsed_ms, size, state="failed", detail=error)
+        state = await _record(
+            ctx, claim, step.status, step.outcome, step.elapsed_ms, step.size, state=step.state, detail=step.detail
+        )
+        if step.retry_s is not None:
+            raise RetryLater(step.retry_s, f"push {step.outcome} ({step.status}); retry in {step.retry_s:.1f}s")
+        if not step.again:
+            return state
+        claim.shrink += 1
 
 
-async def _post(
-    http: httpx.AsyncClient, target: Target, encrypted: bytes, authorization: str, claim: Claim, ttl: int
-) -> tuple[int | None, dict[str, str], str | None]:
-    headers = {
+def push_headers(target: Target, authorization: str, claim: Claim, ttl: int) -> dict[str, str]:
+    """The request headers of a push (RFC 8030 TTL, Urgency and Topic; RFC 8291 encoding; RFC 8292 VAPID)."""
+    return {
         **target.headers,
         "TTL": str(max(ttl, 0)),
         "Urgency": claim.urgency,
@@ -242,29 +296,17 @@ async def _post(
         "Content-Type": "application/octet-stream",
         "Authorization": authorization,
     }
+
+
+async def _post(
+    client: PushClient, target: Target, encrypted: bytes, authorization: str, claim: Claim, ttl: int
+) -> tuple[int | None, dict[str, str], str | None]:
     try:
-        response = await http.post(target.url, content=encrypted, headers=headers, extensions=target.extensions)
-    except httpx.HTTPError as exc:
-        return None, {}, exc.__class__.__name__
-    detail = None if response.status_code in DELIVERED else response.text[:300] or None
-    return response.status_code, {k.lower(): v for k, v in response.headers.items()}, detail
-
-
-async def _retry(
-    ctx: JobContext,
-    claim: Claim,
-    status: int | None,
-    outcome: str,
-    elapsed_ms: int,
-    size: int,
-    wait_s: float,
-    remaining_s: float,
-    detail: str | None = None,
-) -> str:
-    if wait_s >= remaining_s:  # the next try could only find the notification outdated
-        return await _record(ctx, claim, status, outcome, elapsed_ms, size, state="expired", detail=detail)
-    await _record(ctx, claim, status, outcome, elapsed_ms, size, detail=detail)
-    raise RetryLater(wait_s, f"push {outcome} ({status}); retry in {wait_s:.1f}s")
+        answer = await client.post(target, encrypted, push_headers(target, authorization, claim, ttl))
+    except PushNetworkError as exc:
+        return None, {}, str(exc)
+    detail = None if answer.status in DELIVERED else answer.body[:300].decode(errors="replace") or None
+    return answer.status, {k.lower(): v for k, v in answer.headers.items()}, detail
 
 
 async def _record(

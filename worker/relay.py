@@ -21,7 +21,7 @@ from api.db.engine import Database
 from api.db.models import OutboxMessage
 from api.db.types import utcnow
 from api.settings import Settings
-from worker.jobs import CRON, JOBS, JobContext, RetryLater, load_jobs
+from worker.jobs import CRON, JOBS, JobContext, RetryLater, close_shared, load_jobs
 
 log = logging.getLogger("fieldloop.relay")
 BATCH = 100
@@ -204,9 +204,12 @@ class EmbeddedRunner:
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[asyncio.Task[None]] = set()
+        self.shared: dict[str, object] = {}
 
     def context(self, job_id: str = "", attempt: int = 1) -> JobContext:
-        return JobContext(settings=self.settings, db=self.db, http=self.http, job_id=job_id, attempt=attempt)
+        return JobContext(
+            settings=self.settings, db=self.db, http=self.http, job_id=job_id, attempt=attempt, shared=self.shared
+        )
 
     async def dispatch(self, message: OutboxMessage) -> None:
         task = asyncio.create_task(self._run(message))
@@ -251,3 +254,4 @@ class EmbeddedRunner:
     async def close(self) -> None:
         await self.drain()
         await self.http.aclose()
+        await close_shared(self.shared)

@@ -31,6 +31,8 @@ class Account(Out, kw_only=True):
     website: str | None
     notes: str | None
     owner_id: uuid.UUID
+    cs_owner_id: uuid.UUID | None
+    churned_at: datetime | None
     external_id: str | None
     version: int
     created_at: datetime
@@ -49,6 +51,10 @@ class AccountCreate(Schema, kw_only=True):
     website: Long | None = None
     notes: Notes | None = None
     owner_id: uuid.UUID | UnsetType = UNSET
+    # Who looks after the customer after the sale (churn warnings go to them); an active user of the org.
+    cs_owner_id: uuid.UUID | None = None
+    # When the customer left; set on a lost customer, never in the future.
+    churned_at: datetime | None = None
     external_id: Short | None = None
 
 
@@ -63,6 +69,8 @@ class AccountUpdate(Schema, kw_only=True):
     website: Long | None | UnsetType = UNSET
     notes: Notes | None | UnsetType = UNSET
     owner_id: uuid.UUID | UnsetType = UNSET
+    cs_owner_id: uuid.UUID | None | UnsetType = UNSET
+    churned_at: datetime | None | UnsetType = UNSET
     external_id: Short | None | UnsetType = UNSET
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.schemas import AccountCreate, AccountUpdate, ContactCreate, ContactUpdate
-from api.db.models import Account, Contact
+from api.db.models import Account, Contact, User
+from api.db.types import utcnow
 from api.lib.audit import apply_changes
 from api.lib.auth import Principal
 from api.lib.concurrency import check_version
-from api.lib.errors import FieldProblem, validation_failed
+from api.lib.errors import FieldProblem, field_error, validation_failed
 from api.lib.i18n import t
 from api.lib.pagination import keyset_page
 from api.lib.schema import provided
@@ -28,6 +30,22 @@ def _check_location(lat: float | None, lon: float | None) -> None:
         raise validation_failed([FieldProblem(field, "location_incomplete", LOCATION_PAIR)])
 
 
+async def _check_customer_success(session: AsyncSession, org_id: uuid.UUID, changes: dict[str, object]) -> None:
+    """cs_owner_id names an active user of the org; churned_at has a time zone and is not in the future."""
+    cs_owner = changes.get("cs_owner_id")
+    if cs_owner is not None:
+        stmt = select(User.id).where(User.id == cs_owner, User.org_id == org_id, User.is_active)
+        if (await session.execute(stmt)).scalar_one_or_none() is None:
+            no_user = t("No such active user in your org.", "本组织中没有该在职用户。")
+            raise field_error("cs_owner_id", "unknown", no_user)
+    churned_at = changes.get("churned_at")
+    if isinstance(churned_at, datetime):
+        if churned_at.tzinfo is None:
+            raise field_error("churned_at", "no_timezone", t("Give the time with a time zone.", "时间必须带时区。"))
+        if churned_at > utcnow() + timedelta(minutes=10):
+            raise field_error("churned_at", "in_future", t("This time lies in the future.", "该时间晚于现在。"))
+
+
 class AccountService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session = session
@@ -37,6 +55,7 @@ class AccountService:
         _check_location(data.lat, data.lon)
         owner_id = await resolve_owner(self.session, self.principal, data.owner_id)
         fields = msgspec.structs.asdict(data)
+        await _check_customer_success(self.session, self.principal.org_id, fields)
         fields.pop("owner_id")
         if fields["id"] is msgspec.UNSET:
             fields["id"] = uuid.uuid4()
@@ -65,6 +84,7 @@ class AccountService:
         if "owner_id" in changes:
             changes["owner_id"] = await resolve_owner(self.session, self.principal, changes["owner_id"])
         _check_location(changes.get("lat", account.lat), changes.get("lon", account.lon))  # type: ignore[arg-type]
+        await _check_customer_success(self.session, self.principal.org_id, changes)
         if apply_changes(self.session, self.principal, "account", account, changes):
             await self.session.flush()
         return account

@@ -536,3 +536,34 @@ ACCOUNT_ACTIVITIES = (
     ("meeting", "outbound", "季度业务回顾", "Quarterly business review"),
 )
 LOSS_NOTICE = ("call", "客户告知未选择我方：{zh}", "Customer told us we lost: {en}")
+
+# ---------------------------------------------------------------------------------------------- after the sale
+
+# A product's next tier (sku → sku): what a customer near its tier's limit is offered.
+TIER_LADDER = {"FL-CLD-STD": "FL-CLD-ENT"}
+# Products measured monthly against the quantity bought (the tier's limit).
+METERED = ("FL-CLD-STD", "FL-EG100")
+PAYMENT_TERMS = (
+    "签约后 30 天内一次付清 Net 30", "分两期付款 Two instalments", "按季度付款 Quarterly in advance",
+    "验收后 60 天付款 Net 60 after acceptance",
+)  # fmt: skip
+SCOPES = (
+    "一期：核心产线 Phase 1: main production lines", "扩展至二号厂房 Extended to plant 2",
+    "缩减至一号车间 Reduced to workshop 1", "增加移动端账号 Added mobile users", "取消现场驻点 Dropped on-site staff",
+)  # fmt: skip
+# (kind, severity, Chinese, English)
+CASES = (
+    ("support", "normal", "平台登录异常", "Cannot sign in to the platform"),
+    ("support", "low", "报表导出格式问题", "Report export format issue"),
+    ("support", "high", "网关离线", "Gateway offline"),
+    ("support", "normal", "传感器数据缺失", "Sensor data missing"),
+    ("support", "critical", "产线监控中断", "Line monitoring down"),
+    ("complaint", "high", "实施进度延误", "Implementation running late"),
+    ("complaint", "normal", "服务响应太慢", "Support too slow to answer"),
+    ("complaint", "high", "账单金额有误", "Invoice amount wrong"),
+)
+ENGAGEMENTS = (
+    ("email", "客户回复周报邮件", "Customer replied to the weekly report"),
+    ("call", "客户来电沟通使用情况", "Customer called about their usage"),
+    ("meeting", "客户参加月度例会", "Customer attended the monthly review"),
+)

@@ -17,7 +17,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from api.db.models import Account, Activity, Contact, FieldChange, LineItem, Opportunity, Product, Stage, StageHistory
+from api.db.models import (
+    Account,
+    Activity,
+    Contact,
+    Contract,
+    ContractAmendment,
+    DealSignal,
+    FieldChange,
+    Invoice,
+    LineItem,
+    Opportunity,
+    Product,
+    ProductUsage,
+    Stage,
+    StageHistory,
+    SupportCase,
+)
 from api.demo import data
 from api.demo.data import AREAS, Industry, OrgPlan, Theme
 from api.opportunities.rules import LineDraft
@@ -84,6 +100,13 @@ class Batch:
     stays: list[StageHistory] = field(default_factory=list)
     changes: list[FieldChange] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
+    # After the sale (api/demo/after_sale.py).
+    contracts: list[Contract] = field(default_factory=list)
+    amendments: list[ContractAmendment] = field(default_factory=list)
+    usage: list[ProductUsage] = field(default_factory=list)
+    cases: list[SupportCase] = field(default_factory=list)
+    signals: list[DealSignal] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -107,7 +130,10 @@ class Line:
 
 
 def build(plan: OrgPlan, directory: Directory, clock: Clock) -> Batch:
-    """Every demo row of one org (users and products excluded: the loader owns those)."""
+    """Every demo row of one org up to the sale (users and products excluded: the loader owns those).
+
+    ``after_sale.extend`` adds what followed (contracts, usage, cases, invoices, signals, churn) to the batch.
+    """
     batch = Batch()
     customers = _customers(plan, directory, clock)
     for index, customer in enumerate(customers):

@@ -24,29 +24,52 @@ from api.db.models import (
     Activity,
     ApprovalRequest,
     Contact,
+    Contract,
+    ContractAmendment,
+    DealSignal,
     FieldChange,
+    Invoice,
     KnowledgeArticle,
     LineItem,
     Opportunity,
     Product,
+    ProductUsage,
     Stage,
     StageHistory,
+    SupportCase,
     User,
 )
 from api.db.types import utcnow
 from api.demo import data
+from api.demo.after_sale import extend
 from api.demo.approvals import load_demo_approvals
 from api.demo.data import OrgPlan
 from api.demo.generate import Batch, Clock, Directory, build, demo_id
 from api.knowledge.demo_articles import load_demo_articles
+from api.opportunities.list_item import render_missing
 from api.orgs.service import ensure_org, ensure_team
 from api.settings import Settings
 
-Row = Account | Contact | Opportunity | LineItem | StageHistory | FieldChange | Activity
+Row = (
+    Account
+    | Contact
+    | Opportunity
+    | LineItem
+    | StageHistory
+    | FieldChange
+    | Activity
+    | Contract
+    | ContractAmendment
+    | ProductUsage
+    | SupportCase
+    | DealSignal
+    | Invoice
+)
 COUNTED: tuple[tuple[str, type], ...] = (
     ("users", User), ("products", Product), ("accounts", Account), ("contacts", Contact),
     ("opportunities", Opportunity), ("activities", Activity), ("approvals", ApprovalRequest),
-    ("articles", KnowledgeArticle),
+    ("articles", KnowledgeArticle), ("contracts", Contract), ("amendments", ContractAmendment),
+    ("usage", ProductUsage), ("cases", SupportCase), ("signals", DealSignal), ("invoices", Invoice),
 )  # fmt: skip
 
 
@@ -71,6 +94,10 @@ async def load_demo(settings: Settings) -> str:
             now = utcnow()
             reports = [await load_org(session, plan, password_hash, now) for plan in data.PLANS]
             await session.commit()
+        async with db.sessionmaker() as session:  # the deals went in without the ORM: render their list items
+            while await render_missing(session):
+                await session.commit()
+            await session.commit()
     finally:
         await db.dispose()
     return summary(reports, time.perf_counter() - started)
@@ -92,7 +119,9 @@ async def load_org(session: AsyncSession, plan: OrgPlan, password_hash: str, now
     users, added_users = await _ensure_users(session, plan, org.id, password_hash, clock)
     products, added_products = await _ensure_products(session, plan, org.id)
     directory = Directory(org.id, users, products, await _stages(session, org.id))
-    added = await _insert_missing(session, org.id, _tables(build(plan, directory, clock)))
+    batch = build(plan, directory, clock)
+    extend(plan, directory, clock, batch)
+    added = await _insert_missing(session, org.id, _tables(batch))
     added += await load_demo_approvals(session, org.id, plan.key)
     if plan.key == data.DEMO.key:
         # The knowledge base is written by the admin and the managers, the org's editors.
@@ -167,6 +196,12 @@ async def _ensure_products(session: AsyncSession, plan: OrgPlan, org_id: uuid.UU
     session.add_all(missing)
     await session.flush()
     products.update((p.sku, p) for p in missing)
+    # The tier ladder, where the catalogue has both steps and nobody has set another next tier.
+    for sku, next_sku in data.TIER_LADDER.items():
+        product, upgrade = products.get(sku), products.get(next_sku)
+        if product is not None and upgrade is not None and product.next_tier_id is None:
+            product.next_tier_id = upgrade.id
+    await session.flush()
     return products, len(missing)
 
 
@@ -175,7 +210,9 @@ def _tables(batch: Batch) -> list[tuple[type[Row], Sequence[Row]]]:
     return [
         (Account, batch.accounts), (Contact, batch.contacts), (Opportunity, batch.opportunities),
         (LineItem, batch.line_items), (StageHistory, batch.stays), (FieldChange, batch.changes),
-        (Activity, batch.activities),
+        (Activity, batch.activities), (Contract, batch.contracts), (ContractAmendment, batch.amendments),
+        (ProductUsage, batch.usage), (SupportCase, batch.cases), (DealSignal, batch.signals),
+        (Invoice, batch.invoices),
     ]  # fmt: skip
 
 
@@ -216,7 +253,9 @@ def summary(reports: list[OrgReport], seconds: float) -> str:
         f"{r.name}: {r.counts['users']} users, {r.counts['products']} products, {r.counts['accounts']} accounts, "
         f"{r.counts['contacts']} contacts, {r.counts['opportunities']} opportunities ({r.counts['open']} open, "
         f"{r.counts['won']} won, {r.counts['lost']} lost), {r.counts['activities']} activities, "
-        f"{r.counts['approvals']} approvals, {r.counts['articles']} knowledge articles"
+        f"{r.counts['approvals']} approvals, {r.counts['articles']} knowledge articles, "
+        f"{r.counts['contracts']} contracts ({r.counts['amendments']} amendments), {r.counts['usage']} usage readings, "
+        f"{r.counts['cases']} support cases, {r.counts['signals']} deal signals, {r.counts['invoices']} invoices"
         for r in reports
     ]
     added = sum(r.added for r in reports)

@@ -1,4 +1,4 @@
-"""Insights over HTTP: the funnel and the forecast of what the caller may see."""
+"""Insights over HTTP: the funnel, the forecast and the bottlenecks of what the caller may see."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from api.insights import schemas
 from api.insights.records import Scope
 from api.insights.service import InsightsService
 from api.lib.auth import Principal
-from api.lib.errors import READ
+from api.lib.errors import READ, problems
 
 
 def provide_service(db: AsyncSession, principal: Principal) -> InsightsService:
@@ -57,3 +57,30 @@ class InsightsController(Controller):
         period: Annotated[str, QueryParameter(description="YYYY-MM or YYYY-Qn", max_length=10)],
     ) -> schemas.ForecastOut:
         return await insights.forecast(period)
+
+    @get(
+        "/forecast/accuracy",
+        summary="Weekly forecast snapshots of past periods against what was actually won (admins)",
+        responses=problems(401, 403, 404, 422),
+    )
+    async def forecast_accuracy(
+        self,
+        insights: InsightsService,
+        start: Annotated[
+            date | None, QueryParameter(name="from", description="first period end to report (default: a year ago)")
+        ] = None,
+        end: Annotated[
+            date | None, QueryParameter(name="to", description="last period end to report (default: today)")
+        ] = None,
+    ) -> schemas.ForecastAccuracyOut:
+        return await insights.forecast_accuracy(start, end)
+
+    @get(
+        "/bottlenecks",
+        summary="Open stages whose backlog or dwell is well above their own history: stuck deals and whom to help",
+        responses=READ,
+    )
+    async def bottlenecks(
+        self, insights: InsightsService, team_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None
+    ) -> schemas.BottlenecksOut:
+        return await insights.bottlenecks(team_id, owner_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Float, Select, cast, func, select
+from sqlalchemy import ColumnElement, Float, Select, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import LineItem, Opportunity, Organisation, Stage, StageHistory, User
@@ -58,7 +58,7 @@ class Scope:
     owner_id: uuid.UUID | None = None
 
 
-def _filtered(stmt: Select[Any], principal: Principal, scope: Scope) -> Select[Any]:
+def scoped(stmt: Select[Any], principal: Principal, scope: Scope) -> Select[Any]:
     stmt = visible(stmt, Opportunity, principal)
     if scope.start:
         stmt = stmt.where(Opportunity.created_at >= datetime.combine(scope.start, time.min, tzinfo=UTC))
@@ -73,19 +73,25 @@ def _filtered(stmt: Select[Any], principal: Principal, scope: Scope) -> Select[A
 
 
 async def load_deals(
-    session: AsyncSession, principal: Principal, scope: Scope, *, with_products: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    scope: Scope,
+    *,
+    with_products: bool = False,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> list[Deal]:
-    """The deals in scope with their stays, oldest stay first."""
+    """The deals in scope (and matching ``where``) with their stays, oldest stay first."""
     dialect = session.bind.dialect.name
     columns = (
         Opportunity.id, Opportunity.stage, Opportunity.amount, Opportunity.currency, Opportunity.probability,
         Opportunity.owner_id, epoch_days(Opportunity.created_at, dialect), epoch_days(Opportunity.closed_at, dialect),
         Opportunity.close_date,
     )  # fmt: skip
-    deals = {row[0]: Deal(*row) for row in (await session.execute(_filtered(select(*columns), principal, scope)))}
+    picked = scoped(select(*columns), principal, scope).where(*where)
+    deals = {row[0]: Deal(*row) for row in await session.execute(picked)}
     if not deals:
         return []
-    in_scope = _filtered(select(Opportunity.id), principal, scope).scalar_subquery()
+    in_scope = scoped(select(Opportunity.id), principal, scope).where(*where).scalar_subquery()
     stays = (
         select(
             StageHistory.opportunity_id,

@@ -136,6 +136,8 @@ class EndpointPolicy:
                 log.warning("FIELDLOOP_PUSH_ALLOWED_HOSTS: ignoring %r, neither a host name nor an origin", entry)
         self.resolver = resolver
         self._dns: dict[tuple[str, int], tuple[float, list[str]]] = {}
+        # Checked targets, kept as long as the DNS answer they rest on: a fan-out checks each endpoint once.
+        self._targets: dict[str, tuple[float, Target]] = {}
 
     async def check(self, url: str, *, field: str = "endpoint") -> Target:
         """The target of an endpoint, or a 422 naming ``field``."""
@@ -146,6 +148,18 @@ class EndpointPolicy:
 
     async def target(self, url: str) -> Target:
         """The target of an endpoint, or EndpointRefused."""
+        cached = self._targets.get(url)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        target, until = await self._check(url)
+        if until > time.monotonic():
+            if len(self._targets) > 10_000:
+                self._targets.clear()
+            self._targets[url] = (until, target)
+        return target
+
+    async def _check(self, url: str) -> tuple[Target, float]:
+        """The target, and until when the check holds (as long as the DNS answer it rests on)."""
         try:
             parts = urlsplit(url)
             scheme = parts.scheme.lower()
@@ -157,13 +171,16 @@ class EndpointPolicy:
             raise EndpointRefused("invalid_url")
         explicit = self._allowed(_Origin(scheme, host, port))
         literal = _ip(host)
+        until = time.monotonic() + DNS_CACHE_S
         addresses = [literal] if literal is not None else [_ip(a) for a in await self._resolve(host, port)]
+        if literal is None:
+            until = self._dns.get((host, port), (0.0, []))[0]
         checked = [a for a in addresses if a is not None]
         if not checked:
             raise EndpointRefused("unresolvable")
         if not explicit and not all(_public(a) for a in checked):
             raise EndpointRefused("private_address")
-        return _pinned(parts, scheme, host, port, checked[0])
+        return _pinned(parts, scheme, host, port, checked[0]), until
 
     def _allowed(self, origin: _Origin) -> bool:
         """Whether the origin is allowed; True when it is allowed explicitly (any address), False when by name."""

@@ -1,7 +1,9 @@
 """Notifications: notify() for every domain, push subscriptions, and the in-app history.
 
-notify() writes the notification, one delivery per current subscription of the recipient, and one outbox job
-per delivery, all in the caller's transaction: nothing is sent unless that transaction commits.
+notify() writes the notification and one delivery per current subscription of the recipient, in the caller's
+transaction, and queues their sending in that transaction's ``push.send`` outbox job (one job per transaction,
+however many notifications it makes, up to SEND_BATCH deliveries each): nothing is sent unless that
+transaction commits, and a fan-out is sent by one job rather than one job per device.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import msgspec
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import AuthSession, Notification, PushDelivery, PushSubscription, User
+from api.db.models import AuthSession, Notification, OutboxMessage, PushDelivery, PushSubscription, User
 from api.db.types import utcnow
 from api.lib.auth import Principal
 from api.lib.errors import not_found
@@ -28,7 +30,10 @@ from api.notifications.endpoints import EndpointPolicy
 from api.notifications.payload import PayloadAction, PushPayload, encode_payload
 from api.notifications.schemas import SubscriptionCreate
 
-DELIVER_JOB = "push.deliver"
+DELIVER_JOB = "push.deliver"  # one delivery: retries, and rows queued before push.send existed
+SEND_JOB = "push.send"  # the deliveries of one transaction
+SEND_BATCH = 1000  # deliveries per push.send job at most (a bigger fan-out gets several)
+_BATCH_KEY = "push_send_batch"
 URGENCIES = ("very-low", "low", "normal", "high")
 MAX_TTL_S = 28 * 24 * 3600  # what the push services keep at most
 MAX_ACTIONS = 3
@@ -106,6 +111,7 @@ async def notify(
     encode_payload(payload_of(notification))  # refuses now, not in the worker, what can never fit
     session.add(notification)
     await session.flush()
+    deliveries = []
     for subscription_id in await _current_subscriptions(session, user_id, now):
         delivery = PushDelivery(
             id=uuid.uuid4(),
@@ -116,10 +122,29 @@ async def notify(
             expires_at=notification.expires_at,
         )
         session.add(delivery)
-        emit(
-            session, DELIVER_JOB, {"delivery_id": str(delivery.id)}, job_id=delivery_job_id(delivery.id), org_id=org_id
-        )
+        deliveries.append(delivery.id)
+    _queue_sending(session, org_id, deliveries)
     return notification
+
+
+def _queue_sending(session: AsyncSession, org_id: uuid.UUID, deliveries: list[uuid.UUID]) -> None:
+    """Add the deliveries to this transaction's push.send job, starting one when there is none (or it is full)."""
+    if not deliveries:
+        return
+    transaction = session.sync_session.get_transaction()
+    batch = session.info.get(_BATCH_KEY)
+    message: OutboxMessage | None = None
+    if batch is not None and batch[0] is transaction and batch[1] in session:  # not committed, nor rolled back
+        message = batch[1]
+    while deliveries:
+        if message is None or len(message.payload["delivery_ids"]) >= SEND_BATCH:
+            message = emit(session, SEND_JOB, {"delivery_ids": []}, org_id=org_id)
+            session.info[_BATCH_KEY] = (transaction, message)
+        ids = list(message.payload["delivery_ids"])
+        room = SEND_BATCH - len(ids)
+        # A new list, so that the change is written (the JSON column does not track changes inside it).
+        message.payload = {"delivery_ids": [*ids, *(str(d) for d in deliveries[:room])]}
+        deliveries = deliveries[room:]
 
 
 async def _current_subscriptions(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:

@@ -29,6 +29,7 @@ class Product(Out, kw_only=True):
     list_price: int
     currency: str
     is_active: bool
+    next_tier_id: uuid.UUID | None  # the product to propose when usage nears this tier's limit
 
 
 class Products(Out, kw_only=True):

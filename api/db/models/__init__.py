@@ -12,8 +12,10 @@ from api.db.models.approvals import (
     ApprovalStep,
 )
 from api.db.models.audit import FieldChange
+from api.db.models.churn import ChurnWarning
 from api.db.models.contracts import Contract, ContractAmendment, ProductUsage
 from api.db.models.idempotency import IdempotencyRecord
+from api.db.models.insights import BottleneckAlert, ForecastSnapshot
 from api.db.models.knowledge import (
     KnowledgeArticle,
     KnowledgePin,
@@ -27,6 +29,8 @@ from api.db.models.opportunities import LineItem, Opportunity, StageHistory
 from api.db.models.org import AuthSession, LoginAttempt, Organisation, RefreshToken, Team, User
 from api.db.models.outbox import OutboxMessage
 from api.db.models.pipeline import Product, Stage
+from api.db.models.reminders import DealPriority, Reminder
+from api.db.models.scoring import DealSignal, Invoice, WinModel
 from api.db.models.service_desk import SupportCase, Task
 from api.db.models.visits import GeocodeCache, Visit, VisitCheckIn, VisitPlan
 
@@ -41,12 +45,18 @@ __all__ = [
     "ApprovalRequest",
     "ApprovalStep",
     "AuthSession",
+    "BottleneckAlert",
+    "ChurnWarning",
     "Contact",
     "Contract",
     "ContractAmendment",
+    "DealPriority",
+    "DealSignal",
     "FieldChange",
+    "ForecastSnapshot",
     "GeocodeCache",
     "IdempotencyRecord",
+    "Invoice",
     "KnowledgeArticle",
     "KnowledgePin",
     "KnowledgeRead",
@@ -65,6 +75,7 @@ __all__ = [
     "PushDelivery",
     "PushSubscription",
     "RefreshToken",
+    "Reminder",
     "Stage",
     "StageHistory",
     "SupportCase",
@@ -74,4 +85,5 @@ __all__ = [
     "Visit",
     "VisitCheckIn",
     "VisitPlan",
+    "WinModel",
 ]

@@ -22,6 +22,8 @@ AMENDABLE_TERMS = ("scope", "payment_terms", "amount", "ends_on")
 class Contract(IdMixin, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "contracts"
     __table_args__ = (Index("ix_contracts_account_id_ends_on", "account_id", "ends_on"),)
+    # Every UPDATE checks and bumps the version: a concurrent edit or double renewal fails instead of being lost.
+    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -39,6 +41,8 @@ class Contract(IdMixin, TimestampMixin, VersionedMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default="active")
     # When talks about renewing it began (the first renewal conversation); past values teach renewal timing.
     renewal_started_on: Mapped[date | None]
+    # When the owner was told that the best week to begin renewal talks had come (once per contract).
+    renewal_reminded_at: Mapped[datetime | None]
     external_id: Mapped[str | None] = mapped_column(String(100))
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db.base import Base, IdMixin
@@ -23,6 +23,17 @@ class Organisation(IdMixin, Base):
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     # How close (metres) a check-in must be to the customer to count as verified.
     geofence_radius_m: Mapped[int] = mapped_column(default=200, server_default="200")
+    # What pursuing a deal costs, in minor units of the org's currency, and what a won deal is worth over its
+    # life: the low-value flag compares expected lifetime value with that cost (api/scoring/value.py).
+    cost_per_activity: Mapped[int] = mapped_column(BigInteger, default=10000, server_default="10000")
+    cost_per_visit: Mapped[int] = mapped_column(BigInteger, default=50000, server_default="50000")
+    cost_per_pipeline_day: Mapped[int] = mapped_column(BigInteger, default=5000, server_default="5000")
+    gross_margin_pct: Mapped[float] = mapped_column(Float, default=60.0, server_default="60")
+    # Renewals a won deal is expected to bring; None: learned from the org's contract history.
+    expected_renewals: Mapped[float | None] = mapped_column(Float)
+    ltv_cac_threshold: Mapped[float] = mapped_column(Float, default=3.0, server_default="3")
+    # The ETag of these settings (the organisation row itself carries no version).
+    settings_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -48,6 +59,11 @@ class User(IdMixin, Base):
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Reminders are held during quiet hours (local time in ``timezone``); unset means 22:00 to 08:00.
+    quiet_hours_start: Mapped[time | None] = mapped_column(Time)
+    quiet_hours_end: Mapped[time | None] = mapped_column(Time)
+    # The ETag of the user's preferences (PATCH /api/v1/me/preferences needs If-Match).
+    preferences_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

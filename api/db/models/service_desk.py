@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.base import Base, IdMixin
+from api.db.base import Base, IdMixin, VersionedMixin
 from api.db.types import utcnow
 
 CASE_KINDS = ("complaint", "support")
@@ -22,9 +22,11 @@ CASE_STATUSES = ("open", "escalated", "resolved")
 TASK_STATUSES = ("open", "done", "cancelled")
 
 
-class SupportCase(IdMixin, Base):
+class SupportCase(IdMixin, VersionedMixin, Base):
     __tablename__ = "support_cases"
     __table_args__ = (Index("ix_support_cases_account_id_opened_at", "account_id", "opened_at"),)
+    # Responding, escalating and editing a case are updates guarded by its version (ETag / If-Match).
+    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012
 
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))

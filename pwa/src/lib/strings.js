@@ -30,6 +30,12 @@ export const STRINGS = {
   'signin.expired': ['Your sign-in has ended. Sign in again: changes waiting on this phone will then be sent.', '登录已过期。请重新登录，本机待发送的更改随后会自动提交。'],
 
   'today.title': ['Today', '今日拜访'],
+  'followups.title': ['For you', '待处理'],
+  'followups.done': ['Done', '完成'],
+  'followups.dismiss': ['Dismiss', '知道了'],
+  'followups.closing': ['Marked as done.', '已标记为已处理。'],
+  'followups.queued': ['No signal: marked as done, sent when back online.', '无网络：已标记，联网后自动提交。'],
+  'followups.held': ['{n} more reminders will arrive after your quiet hours.', '另有 {n} 条提醒将在免打扰时段结束后送达。'],
   'today.plan': ['Plan my day', '规划今天'],
   'today.replan': ['Re-plan from here', '从这里重新规划'],
   'today.planning': ['Planning…', '规划中…'],

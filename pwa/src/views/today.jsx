@@ -8,6 +8,7 @@ import { position } from '../lib/geo.js';
 import { enqueue } from '../lib/outbox.js';
 import { flush } from '../lib/sync.js';
 import { useAppState, toast } from '../lib/store.js';
+import { FollowUps } from './followups.jsx';
 
 const DEFAULT_START = { lat: 31.2304, lon: 121.4737 }; // People's Square, when the phone cannot tell
 const OUTCOMES = ['positive', 'neutral', 'negative', 'no_show'];
@@ -279,6 +280,7 @@ export function Today() {
   return (
     <Page title={t('today.title')} actions={actions}>
       <p class="muted">{dateTime(new Date(), user.timezone)}</p>
+      <FollowUps />
       {loading && <Loading />}
       <Freshness answer={plan.answer?.stale ? plan.answer : visits.answer} />
       {!visits.answer?.ok && visits.answer && <Problem answer={visits.answer} onRetry={visits.reload} />}

@@ -97,3 +97,29 @@ async def test_the_funnel_filters_by_team_owner_and_period(client, world, deals)
     bad = await client.get("/api/v1/insights/funnel", params={"from": "2026-02-01", "to": "2026-01-01"},
                            headers=world.admin.headers)  # fmt: skip
     assert bad.status_code == 422
+
+
+async def test_the_p75_dwell_per_stage_of_the_whole_org(db, world, deals):
+    """What the reminders read to tell when a deal is overdue in its stage: the org's finished stays."""
+    from api.insights.funnel import p75_dwell_by_stage
+
+    async with db.sessionmaker() as session:
+        # lead 2, 4, 5 → 4.5; qualified 4, 5 → 4.75; solution 10; open stays (March's lead) do not count.
+        assert await p75_dwell_by_stage(session, world.acme) == {"lead": 4.5, "qualified": 4.75, "solution": 10.0}
+        assert await p75_dwell_by_stage(session, world.other) == {}
+
+
+async def test_a_deleted_deal_and_its_stays_leave_the_whole_orgs_funnel(client, db, world, deals):
+    from sqlalchemy import update
+
+    from api.db.models import Opportunity
+    from api.db.types import utcnow
+
+    async with db.sessionmaker() as session:
+        await session.execute(update(Opportunity).where(Opportunity.amount == 1000).values(deleted_at=utcnow()))
+        await session.commit()
+    body = (await client.get("/api/v1/insights/funnel", headers=world.admin.headers)).json()
+    lead = _by_stage(body)["lead"]
+    # Four deals left (with March's); finished lead stays 4 and 5 days (the won deal's 2 days are gone).
+    assert (body["opportunities"], body["won"], lead["dwell_samples"], lead["median_dwell_days"]) == (4, 0, 2, 4.5)
+    assert _by_stage(body)["solution"]["dwell_samples"] == 0

@@ -48,7 +48,7 @@ async def _count(session, model) -> int:
     return (await session.execute(select(func.count()).select_from(model))).scalar_one()
 
 
-async def test_each_current_device_gets_a_delivery_and_a_job_with_a_stable_id(db, world):
+async def test_each_current_device_gets_a_delivery_sent_by_the_transactions_job(db, world):
     async with db.sessionmaker() as session:
         first = await _subscribe(session, world.manager.user_id, world.acme)
         second = await _subscribe(session, world.manager.user_id, world.acme)
@@ -62,12 +62,48 @@ async def test_each_current_device_gets_a_delivery_and_a_job_with_a_stable_id(db
         stored = await session.get(Notification, notification.id)
     assert {d.subscription_id for d in deliveries} == {first, second}
     assert all(d.state == "pending" and d.notification_id == notification.id for d in deliveries)
-    assert sorted(m.job_id for m in jobs) == sorted(f"push:{d.id}" for d in deliveries)
-    assert {m.job for m in jobs} == {"push.deliver"}
-    assert sorted(m.payload["delivery_id"] for m in jobs) == sorted(str(d.id) for d in deliveries)
+    [job] = jobs  # one job sends both devices' deliveries
+    assert job.job == "push.send" and job.job_id.startswith("push.send:")
+    assert sorted(job.payload["delivery_ids"]) == sorted(str(d.id) for d in deliveries)
     assert stored.data == {"approval_id": str(uuid.UUID(int=1))}
     assert stored.urgency == "high"
     assert (stored.expires_at - stored.created_at).total_seconds() == 86400
+
+
+async def test_one_transaction_queues_one_job_and_the_next_transaction_its_own(db, world, monkeypatch):
+    from api.notifications import service
+
+    monkeypatch.setattr(service, "SEND_BATCH", 3)
+    async with db.sessionmaker() as session:
+        await _subscribe(session, world.manager.user_id, world.acme)
+        await _subscribe(session, world.manager.user_id, world.acme)
+        await _subscribe(session, world.rep_a.user_id, world.acme)
+        # 2 + 1 + 2 = 5 deliveries in one transaction: a job of 3 (the batch limit) and a job of 2.
+        await _notify(session, world)
+        await _notify(session, world, user_id=world.rep_a.user_id)
+        await _notify(session, world, tag="approval:2")
+        await session.commit()
+        first = (await session.execute(select(PushDelivery.id))).scalars().all()
+        await _notify(session, world, tag="approval:3")  # the same session, a new transaction: 2 more, a new job
+        await session.commit()
+    async with db.sessionmaker() as session:
+        deliveries = (await session.execute(select(PushDelivery.id))).scalars().all()
+        jobs = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.created_at))).scalars().all()
+    batches = sorted((m.payload["delivery_ids"] for m in jobs), key=len, reverse=True)
+    assert [len(b) for b in batches] == [3, 2, 2]
+    assert sorted(i for b in batches for i in b) == sorted(str(d) for d in deliveries)  # each exactly once
+    later = {str(d) for d in deliveries} - {str(d) for d in first}
+    assert set(batches[1]) == later or set(batches[2]) == later  # the second transaction's own job
+    assert len(set(m.job_id for m in jobs)) == 3
+
+
+async def test_a_user_without_devices_queues_no_job(db, world):
+    async with db.sessionmaker() as session:
+        await _notify(session, world)
+        await session.commit()
+    async with db.sessionmaker() as session:
+        assert await _count(session, Notification) == 1
+        assert await _count(session, OutboxMessage) == 0
 
 
 async def test_texts_are_rendered_in_the_recipients_language(db, world):

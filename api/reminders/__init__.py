@@ -1,0 +1,1 @@
+"""Smart reminders: promised dates, silent customers, competitor activity, deals stuck in a stage."""
