@@ -45,3 +45,8 @@ bench: install pwa
 	$(BIN)/python tests/benchmarks/bench_knowledge.py
 	$(BIN)/python tests/benchmarks/bench_visits.py --quick
 	$(BIN)/python tests/benchmarks/bench_push.py
+	$(BIN)/python tests/benchmarks/bench_insights.py
+	$(BIN)/python tests/benchmarks/bench_win_model.py
+	$(BIN)/python tests/benchmarks/bench_churn.py
+	$(BIN)/python tests/benchmarks/bench_growth.py
+	$(BIN)/python tests/benchmarks/bench_reminders.py
