@@ -20,13 +20,14 @@ from api.db.engine import Reader
 from api.db.types import ISO_UTC
 from api.lib.auth import Principal
 from api.lib.pagination import decode_cursor, encode_cursor
+from api.opportunities.list_item import Item
 
-# (name, SQLite expression, PostgreSQL expression). Both databases hand back text for ids, dates, instants and
-# JSON, in the form the response carries: no UUID or datetime objects are made only to be turned back into text.
+# (name, SQLite expression, PostgreSQL expression), in the order of ``_Row``. Both databases hand back text for
+# ids, dates, instants and JSON, in the form the response carries: no UUID or datetime objects are made only to be
+# turned back into text.
 _UTC_TEXT = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 COLUMNS = (
-    ("id", "o.id", "o.id::text"), ("account_id", "o.account_id", "o.account_id::text"),
-    ("account_name", "a.name", "a.name"), ("name", "o.name", "o.name"),
+    ("id", "o.id", "o.id::text"), ("account_id", "o.account_id", "o.account_id::text"), ("name", "o.name", "o.name"),
     ("owner_id", "o.owner_id", "o.owner_id::text"), ("stage", "o.stage", "o.stage"),
     ("probability", "o.probability", "o.probability"), ("amount", "o.amount", "o.amount"),
     ("currency", "o.currency", "o.currency"), ("discount_pct", "o.discount_pct", "o.discount_pct"),
@@ -35,7 +36,8 @@ COLUMNS = (
     ("forecast_category", "o.forecast_category", "o.forecast_category"), ("version", "o.version", "o.version"),
     ("created_at", "o.created_at", _UTC_TEXT.format("o.created_at")),
     ("updated_at", "o.updated_at", _UTC_TEXT.format("o.updated_at")),
-    ("competitors", "o.competitors", "o.competitors::text"),  # last: it is wrapped, not copied
+    ("competitors", "o.competitors", "o.competitors::text"),  # wrapped, not copied
+    ("account_name", "a.name", "a.name"),
 )  # fmt: skip
 FROM = " FROM opportunities o JOIN accounts a ON a.id = o.account_id"
 SELECT_COLUMNS = {
@@ -54,28 +56,10 @@ _encoder = msgspec.json.Encoder()
 _EMPTY = msgspec.Raw(b"[]")
 
 
-class _Row(msgspec.Struct):
-    """One list item as the driver returns it; ``OpportunityFields`` is its documented shape."""
+class _Row(Item):
+    """One list item read from its columns: the stored item's fields and the account's name."""
 
-    id: str
-    account_id: str
     account_name: str
-    name: str
-    owner_id: str
-    stage: str
-    probability: int
-    amount: int
-    currency: str
-    discount_pct: float
-    close_date: str | None
-    promised_date: str | None
-    next_step: str | None
-    loss_reason: str | None
-    forecast_category: str
-    version: int
-    created_at: str
-    updated_at: str
-    competitors: msgspec.Raw
 
 
 class _Page(msgspec.Struct):
@@ -122,7 +106,7 @@ class OpportunityListing:
         if len(rows) > limit:
             rows = rows[:limit]
             next_cursor = _cursor_after(rows[-1][CREATED_AT], rows[-1][0])
-        items = [_Row(*row[:-1], competitors=msgspec.Raw(row[-1]) if row[-1] else _EMPTY) for row in rows]
+        items = [_Row(*row[:-2], msgspec.Raw(row[-2]) if row[-2] else _EMPTY, row[-1]) for row in rows]
         return _encoder.encode(_Page(items, next_cursor))
 
     def _where(self, cursor: str | None, filters: Filters) -> tuple[list[str], list[Any]]:
