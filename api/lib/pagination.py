@@ -36,8 +36,9 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def encode_cursor(at: datetime, record_id: uuid.UUID) -> str:
-    raw = msgspec.json.encode([at.isoformat(), str(record_id)])
+def encode_cursor(at: datetime | str, record_id: uuid.UUID | str) -> str:
+    """The cursor after a row; ``at`` and ``record_id`` may be given in their ISO and canonical text already."""
+    raw = msgspec.json.encode([at if isinstance(at, str) else at.isoformat(), str(record_id)])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 

@@ -139,6 +139,7 @@ class OpportunityListing:
 
 
 def _cursor_after(created_at: str | bytes, row_id: str | bytes) -> str:
+    """The cursor from the row's text as the database gave it (ISO instant, canonical UUID): nothing to parse."""
     if isinstance(created_at, bytes):  # SQLite's undecoded text
-        created_at, row_id = created_at.decode(), row_id.decode()
-    return encode_cursor(datetime.fromisoformat(created_at), uuid.UUID(row_id))
+        created_at, row_id = created_at.decode(), row_id.decode()  # type: ignore[union-attr]
+    return encode_cursor(created_at, row_id)
