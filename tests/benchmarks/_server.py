@@ -62,21 +62,21 @@ def sqlite_database() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def create_pg_database(admin_url: str) -> str:
-    """(Re)create the benchmark's own database, never the test suite's; returns its SQLAlchemy URL."""
+async def create_pg_database(admin_url: str, name: str = PG_BENCH_DB) -> str:
+    """(Re)create a benchmark's own database, never the test suite's; returns its SQLAlchemy URL."""
     conn = await asyncpg.connect(admin_url)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return _pg_dsn(admin_url, PG_BENCH_DB).replace("postgresql://", "postgresql+asyncpg://", 1)
+    return _pg_dsn(admin_url, name).replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
-async def drop_pg_database(admin_url: str) -> None:
+async def drop_pg_database(admin_url: str, name: str = PG_BENCH_DB) -> None:
     conn = await asyncpg.connect(admin_url)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
 

@@ -33,12 +33,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helpers next to this file, when run as a script
 
-from _server import sqlite_database
+from _server import create_pg_database, drop_pg_database, sqlite_database
 
 from api.db.engine import Database
 from api.db.migrations import upgrade_async
@@ -168,25 +167,6 @@ async def bench(backend: str, url: str, args: argparse.Namespace) -> dict[str, A
     return {"backend": backend, "counts": counts, "rules": len(rules_answer.rules), "ms": figures}
 
 
-async def create_pg(admin_url: str) -> str:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    finally:
-        await conn.close()
-    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{PG_DATABASE}"
-
-
-async def drop_pg(admin_url: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def report(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [
         "# Cross-sell and renewal timing at scale",
@@ -227,10 +207,10 @@ def main() -> int:
                 runs.append(asyncio.run(bench("sqlite", url, args)))
         elif backend == "postgresql":
             try:
-                url = asyncio.run(create_pg(args.pg_admin_url))
+                url = asyncio.run(create_pg_database(args.pg_admin_url, PG_DATABASE))
                 runs.append(asyncio.run(bench("postgresql", url, args)))
             finally:
-                asyncio.run(drop_pg(args.pg_admin_url))
+                asyncio.run(drop_pg_database(args.pg_admin_url, PG_DATABASE))
         else:
             parser.error(f"unknown backend {backend!r}")
     text = report(runs, args)

@@ -40,14 +40,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helpers next to this file, when run as a script
 
-import asyncpg
-from _server import sqlite_database
+import _maven
+from _maven import MAVEN, available
+from _server import create_pg_database, drop_pg_database, sqlite_database
 
 from api.db.engine import Database
 from api.db.migrations import upgrade_async
 from api.db.models import Account, Opportunity, Organisation, Product, Stage, StageHistory, User
-from api.imports.command import import_file
-from api.imports.service import ImportOptions
 from api.insights.forecast import History, Period, compute_forecast, learn_history
 from api.insights.funnel import Funnel, StageFigures
 from api.insights.records import Deal, Scope, day_number, load_deals, org_stages
@@ -57,10 +56,6 @@ from api.orgs.service import ensure_org
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("FIELDLOOP_SHARED_DIR") or ROOT / ".." / "shared")
-MAVEN = SHARED / "datasets" / "maven-crm"
-FILES = (("users", "sales_teams.csv"), ("products", "products.csv"), ("accounts", "accounts.csv"),
-         ("opportunities", "sales_pipeline.csv"))  # fmt: skip
 README = Path(__file__).resolve().parent / "README_insights.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SECRET = "bench-secret-" + "i" * 40
@@ -117,12 +112,7 @@ def as_it_stood(deal: Deal, moment: float, price: int) -> Deal | None:
 
 async def import_maven(settings: Settings) -> float:
     started = time.perf_counter()
-    for kind, name in FILES:
-        report = await import_file(
-            settings, kind, name, (MAVEN / name).read_bytes(), "Maven", ImportOptions(currency="USD")
-        )
-        if report.refused:
-            raise RuntimeError(f"{name}: {report.refused} rows refused")
+    await _maven.import_maven(settings)
     elapsed = time.perf_counter() - started
     db = Database(settings)
     try:
@@ -346,25 +336,6 @@ def _bulk_deal(
     }  # fmt: skip
 
 
-async def create_pg_database(admin_url: str, name: str) -> str:
-    """(Re)create this benchmark's own database; returns its SQLAlchemy URL."""
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name
-
-
-async def drop_pg_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 async def median_ms(action: Callable[[], Awaitable[object]], repeats: int) -> float:
     await action()  # warm-up: caches, prepared statements
     times = []
@@ -492,7 +463,7 @@ def main() -> int:
     )
     parser.add_argument("--no-readme", dest="readme", action="store_false", help="print only")
     args = parser.parse_args()
-    if not (MAVEN / "sales_pipeline.csv").is_file():
+    if not available():
         print(f"the Maven export is not at {MAVEN}; set FIELDLOOP_SHARED_DIR", file=sys.stderr)
         return 2
     runs = []

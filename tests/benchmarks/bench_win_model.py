@@ -35,18 +35,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy import select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helpers next to this file, when run as a script
 
-from _server import sqlite_database
+from _maven import MAVEN, available, import_maven
+from _server import create_pg_database, drop_pg_database, sqlite_database
 
 from api.db.engine import Database
 from api.db.migrations import upgrade_async
 from api.db.models import Organisation
-from api.imports.command import import_file
-from api.imports.service import ImportOptions
 from api.lib.auth import Principal
 from api.scoring.model import GROUPS, evaluate, fit
 from api.scoring.records import days, org_context
@@ -55,10 +53,6 @@ from api.scoring.training import closed_examples, train_org
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("FIELDLOOP_SHARED_DIR") or ROOT / ".." / "shared")
-MAVEN = SHARED / "datasets" / "maven-crm"
-FILES = (("users", "sales_teams.csv"), ("products", "products.csv"), ("accounts", "accounts.csv"),
-         ("opportunities", "sales_pipeline.csv"))  # fmt: skip
 README = Path(__file__).resolve().parent / "README_scoring.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 SECRET = "bench-secret-" + "s" * 40
@@ -95,25 +89,6 @@ def admin_of(org_id: uuid.UUID) -> Principal:
     )  # fmt: skip
 
 
-async def create_pg_database(admin_url: str, name: str) -> str:
-    """(Re)create this benchmark's own database; returns its SQLAlchemy URL."""
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + name
-
-
-async def drop_pg_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 async def median_s(action: Callable[[], Awaitable[object]], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -127,12 +102,7 @@ async def bench(database: str, url: str, split: date, repeats: int) -> Run:
     await upgrade_async(url)
     settings = Settings(database_url=url, secret_key=SECRET)
     started = time.perf_counter()
-    for kind, name in FILES:
-        report = await import_file(
-            settings, kind, name, (MAVEN / name).read_bytes(), "Maven", ImportOptions(currency="USD")
-        )
-        if report.refused:
-            raise RuntimeError(f"{name}: {report.refused} rows refused")
+    await import_maven(settings)
     import_s = time.perf_counter() - started
     db = Database(settings)
     try:
@@ -235,7 +205,7 @@ def main() -> int:
     )
     parser.add_argument("--no-readme", dest="readme", action="store_false", help="print only")
     args = parser.parse_args()
-    if not (MAVEN / "sales_pipeline.csv").is_file():
+    if not available():
         print(f"the Maven export is not at {MAVEN}; set FIELDLOOP_SHARED_DIR", file=sys.stderr)
         return 2
     runs = []
