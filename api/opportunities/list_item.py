@@ -28,18 +28,15 @@ from sqlalchemy.orm import Session
 from api.db.models import Opportunity
 from api.db.types import ISO_UTC
 
-# The columns an item is made of, in the order of ``OpportunityFields`` (account_name, from the account, aside).
-# The migration's trigger watches exactly these.
-LISTED_COLUMNS = (
-    "id", "account_id", "name", "owner_id", "stage", "probability", "amount", "currency", "discount_pct",
-    "close_date", "promised_date", "next_step", "loss_reason", "forecast_category", "version", "created_at",
-    "updated_at", "competitors",
-)  # fmt: skip
 _encoder = msgspec.json.Encoder()
 
 
 class Item(msgspec.Struct):
-    """One list item without its account's name; every value in the text form the response carries."""
+    """One list item without its account's name; every value in the text form the response carries.
+
+    The fields of ``OpportunityFields`` in their order; the staleness trigger (migration 1133f3482046) watches
+    exactly these columns.
+    """
 
     id: str
     account_id: str
@@ -108,8 +105,9 @@ def _after_flush(session: Session, _context: Any) -> None:
     ]
     if written:
         rows = [{"row_id": o.id, "item": render(o), "updated_at": o.updated_at} for o in written]
-        # Core, not the ORM: setting the attribute would make the flush dirty again. Only ``list_item`` is set, so
-        # the staleness trigger, which watches the listed columns, stays quiet.
+        # Core, not the ORM: setting the attribute would make the flush dirty again. The statement writes the item
+        # itself, so the staleness trigger (which fires only when a listed column changes and the item does not)
+        # stays quiet.
         session.connection().execute(_store.execution_options(synchronize_session=False), rows)
 
 
