@@ -5,20 +5,15 @@ error."""
 from __future__ import annotations
 
 import asyncio
-import datetime
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from api.notifications.endpoints import EndpointPolicy, Target
 from tests.support_redis import free_port
+from tests.support_tls import self_signed_certificate
 from worker import push_http
 from worker.push_http import PushClient, PushNetworkError
 
@@ -80,30 +75,6 @@ def _target(port: int) -> Target:
 
 def _body(request: bytes) -> bytes:
     return request.split(b"\r\n\r\n", 1)[1]
-
-
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for NAME."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NAME)])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-        .not_valid_after(datetime.datetime(2040, 1, 1, tzinfo=datetime.UTC))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(NAME)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return cert_path, key_path
 
 
 HEADERS = {"Host": "push.example", "TTL": "60", "Content-Encoding": "aes128gcm"}
@@ -306,7 +277,7 @@ async def test_the_time_limit_counts_a_requests_own_turn_not_its_wait_for_one(se
 
 
 async def test_the_checked_address_is_reached_with_the_real_name_for_tls_and_host(serve, tmp_path):
-    cert_path, key_path = _certificate(tmp_path)
+    cert_path, key_path = self_signed_certificate(tmp_path, NAME)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(cert_path, key_path)
     server_names: list[str | None] = []  # the SNI of each TLS handshake
