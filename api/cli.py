@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -27,6 +28,10 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
 
     from worker.arq_worker import worker_settings
 
+    with contextlib.suppress(ImportError):  # uvloop, as uvicorn uses for the API: half the event loop's cost
+        import uvloop
+
+        asyncio.set_event_loop(uvloop.new_event_loop())  # the loop arq's Worker takes
     run_worker(worker_settings(settings))
     return 0
 

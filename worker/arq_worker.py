@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from arq import Retry, cron, func
 from arq.connections import RedisSettings
 
@@ -20,7 +19,6 @@ def _adapt(fn: JobFunction) -> Any:
         context = JobContext(
             settings=ctx["settings"],
             db=ctx["db"],
-            http=ctx["http"],
             job_id=ctx.get("job_id", ""),
             attempt=ctx.get("job_try", 1),
             shared=ctx["shared"],
@@ -52,11 +50,9 @@ def worker_settings(settings: Settings) -> type:
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["settings"] = settings
         ctx["db"] = Database(settings)
-        ctx["http"] = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
         ctx["shared"] = {}  # arq hands each job a copy of ctx: the one dict is what the jobs share
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        await ctx["http"].aclose()
         await close_shared(ctx.get("shared", {}))
         await ctx["db"].dispose()
 

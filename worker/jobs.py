@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from api.db.engine import Database
 from api.settings import Settings
 
@@ -42,7 +40,6 @@ class RetryLater(Exception):
 class JobContext:
     settings: Settings
     db: Database
-    http: httpx.AsyncClient
     job_id: str = ""
     attempt: int = 1
     extra: dict[str, Any] = field(default_factory=dict)

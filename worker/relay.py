@@ -14,7 +14,6 @@ import random
 from datetime import timedelta
 from typing import Protocol
 
-import httpx
 from sqlalchemy import or_, select, update
 
 from api.db.engine import Database
@@ -201,15 +200,12 @@ class EmbeddedRunner:
     def __init__(self, settings: Settings, db: Database, concurrency: int = 8) -> None:
         self.settings = settings
         self.db = db
-        self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[asyncio.Task[None]] = set()
         self.shared: dict[str, object] = {}
 
     def context(self, job_id: str = "", attempt: int = 1) -> JobContext:
-        return JobContext(
-            settings=self.settings, db=self.db, http=self.http, job_id=job_id, attempt=attempt, shared=self.shared
-        )
+        return JobContext(settings=self.settings, db=self.db, job_id=job_id, attempt=attempt, shared=self.shared)
 
     async def dispatch(self, message: OutboxMessage) -> None:
         task = asyncio.create_task(self._run(message))
@@ -253,5 +249,4 @@ class EmbeddedRunner:
 
     async def close(self) -> None:
         await self.drain()
-        await self.http.aclose()
         await close_shared(self.shared)

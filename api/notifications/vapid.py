@@ -26,6 +26,9 @@ from api.notifications.schemas import b64url
 from api.settings import Settings
 
 JWT_LIFETIME_S = 12 * 3600  # RFC 8292: at most 24 h; half of that leaves room for clock skew
+# RFC 8292 section 2 lets a JWT serve many requests to one push service until it expires: one is signed per push
+# service and subject, and used for an hour (it then has 11 hours left), not signed again for every message.
+JWT_REUSE_S = 3600
 SUBJECT_CACHE_S = 600.0
 
 
@@ -36,12 +39,21 @@ class VapidIdentity:
     private_pem: bytes
     public_pem: bytes
     _subjects: dict[uuid.UUID | None, tuple[float, str]] = field(default_factory=dict)
+    _signed: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict)  # (aud, sub): (until, header)
 
     def authorization(self, audience: str, subject: str, *, now: float | None = None) -> str:
-        """The ``Authorization`` header for a push service origin (``aud`` keeps a non-default port)."""
-        claims = {"aud": audience, "exp": int(now or time.time()) + JWT_LIFETIME_S, "sub": subject}
-        token = jwt.encode(claims, self.private_key, algorithm="ES256")
-        return f"vapid t={token}, k={self.public_key}"
+        """The ``Authorization`` header for a push service origin (``aud`` keeps a non-default port), signed
+        afresh once the last one for this origin and subject has served JWT_REUSE_S."""
+        now = time.time() if now is None else now
+        reused = self._signed.get((audience, subject))
+        if reused is not None and reused[0] > now:
+            return reused[1]
+        claims = {"aud": audience, "exp": int(now) + JWT_LIFETIME_S, "sub": subject}
+        header = f"vapid t={jwt.encode(claims, self.private_key, algorithm='ES256')}, k={self.public_key}"
+        if len(self._signed) > 10_000:
+            self._signed.clear()
+        self._signed[(audience, subject)] = (now + JWT_REUSE_S, header)
+        return header
 
 
 def key_path(settings: Settings) -> Path:

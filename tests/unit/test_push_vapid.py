@@ -12,7 +12,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from api.notifications.schemas import b64url_decode
-from api.notifications.vapid import JWT_LIFETIME_S, fallback_subject, key_path, load_identity
+from api.notifications.vapid import JWT_LIFETIME_S, JWT_REUSE_S, fallback_subject, key_path, load_identity
 from api.settings import Settings
 
 
@@ -74,3 +74,22 @@ def test_fieldloop_vapid_prints_the_public_key_generating_it_once(tmp_path):
         "vapid", FIELDLOOP_VAR_DIR=str(tmp_path), FIELDLOOP_VAPID_PRIVATE_KEY_FILE=str(tmp_path / "k.pem")
     )
     assert elsewhere.returncode == 0 and elsewhere.stdout.strip() != key
+
+
+def test_a_jwt_serves_one_push_service_and_subject_for_an_hour_then_a_new_one_is_signed(tmp_path):
+    identity = load_identity(_settings(tmp_path))
+    origin, subject, start = "https://fcm.googleapis.com", "mailto:admin@acme.test", time.time()
+    first = identity.authorization(origin, subject, now=start)
+    assert identity.authorization(origin, subject, now=start + JWT_REUSE_S - 1) == first
+    assert identity.authorization("https://updates.push.services.mozilla.com", subject, now=start) != first
+    assert identity.authorization(origin, "mailto:other@acme.test", now=start) != first
+    renewed = identity.authorization(origin, subject, now=start + JWT_REUSE_S)
+    assert renewed != first
+    claims = jwt.decode(
+        renewed.removeprefix("vapid t=").split(",")[0],
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url_decode(renewed.split("k=")[1])),
+        algorithms=["ES256"],
+        audience=origin,
+        options={"verify_exp": False},
+    )
+    assert claims["exp"] == int(start + JWT_REUSE_S) + JWT_LIFETIME_S  # a reused JWT always has 11 h or more left

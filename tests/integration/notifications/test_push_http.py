@@ -1,4 +1,4 @@
-"""The push client (aiohttp underneath) against real socket servers that answer with canned bytes: keep-alive and
+"""The push client against real socket servers that answer with canned bytes: keep-alive and
 its limits, the checked address with the name kept for TLS and Host, time limits, and what counts as a network
 error."""
 
@@ -159,7 +159,7 @@ async def test_chunked_and_close_delimited_bodies_are_read(serve):
 
 
 async def test_an_answer_longer_than_allowed_is_cut_and_its_connection_not_reused(serve):
-    # 2 MB: more than aiohttp buffers, so these answers are not whole when the client stops reading.
+    # 2 MB: far more than the client reads, so these answers are not whole when it stops reading.
     size = 2 * 1024 * 1024
     big = {
         1: b"HTTP/1.1 400 Bad Request\r\nContent-Length: %d\r\n\r\n" % size + b"x" * size,
