@@ -6,16 +6,20 @@ the ``TTL``, ``Content-Encoding: aes128gcm``, ``Urgency`` and ``Topic`` headers,
 subscriber's private key and auth secret as the browser would (RFC 8291), and records the headers and the
 decrypted JSON. It can be told to answer 404/410/413/429/5xx for the next N requests.
 
-Tests run it in a thread (``with PushServiceStandIn() as service``); the benchmark runs it in a process of its
-own (``python -m tests.support_push_service``) and drives it through ``/_control/...``.
+It speaks HTTP/1.1 with keep-alive on an event loop of its own (httptools reads the requests), light enough that
+a benchmark measures the sender, not the stand-in. Tests run it in a thread (``with PushServiceStandIn() as
+service``); the benchmark runs it in a process of its own (``python -m tests.support_push_service``) and drives it
+through ``/_control/...``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import re
+import socket
 import struct
 import sys
 import threading
@@ -23,9 +27,10 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from typing import Any
 
+import httptools
 import jwt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -146,119 +151,200 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stalls
-    server: _Server
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
 
-    def _answer(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        with self.server.state.lock:
-            self.server.state.statuses.append(status)
+class _Connection(asyncio.Protocol):
+    """One client connection: HTTP/1.1 requests read by httptools, answered in order, kept alive."""
 
-    def _refuse(self, status: int, reason: str) -> None:
-        with self.server.state.lock:
-            self.server.state.rejections.append(reason)
-        self._answer(status, reason.encode())
+    def __init__(self, service: PushServiceStandIn) -> None:
+        self.service = service
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.url = b""
+        self.headers: dict[str, str] = {}
+        self.body = bytearray()
 
-    def do_GET(self) -> None:
-        path, _, query = self.path.partition("?")
-        only = query.removeprefix("subscriber=") if query.startswith("subscriber=") else None
-        state = self.server.state
-        with state.lock:
-            messages = [m for m in state.messages if only is None or m.subscriber_id == only]
-            rejected = len(state.rejections)
-        if path == "/_control/stats":
-            answer: object = {"received": len(messages), "rejected": rejected}
-        elif path == "/_control/messages":
-            answer = [
-                {"subscriber_id": m.subscriber_id, "at": m.at, "type": m.payload.get("type"), "bytes": m.body_bytes}
-                for m in messages
-            ]
-        else:
-            self._answer(404)
-            return
-        self._answer(200, json.dumps(answer).encode(), {"Content-Type": "application/json"})
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path == "/_control/subscribers":
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            self._write(_Reply(400, b"not HTTP/1.1"), keep_alive=False)
+
+    def on_message_begin(self) -> None:
+        self.url, self.headers, self.body = b"", {}, bytearray()
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        method = self.parser.get_method().decode()
+        try:
+            reply = self.service._handle(method, self.url.decode("latin-1"), self.headers, bytes(self.body))
+        except Exception as exc:  # a bug in the stand-in: say so rather than hang the client
+            reply = _Reply(500, f"{exc.__class__.__name__}: {exc}".encode())
+        self._write(reply, keep_alive=self.parser.should_keep_alive())
+
+    def _write(self, reply: _Reply, *, keep_alive: bool) -> None:
+        assert self.transport is not None
+        head = [f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}"]
+        head += [f"{name}: {value}" for name, value in reply.headers.items()]
+        head.append(f"Content-Length: {len(reply.body)}")
+        if not keep_alive:
+            head.append("Connection: close")
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body)
+        if not keep_alive:
+            self.transport.close()
+
+
+class PushServiceStandIn:
+    """Serves on its own event loop: in a thread of its own (``start()``), or in the calling thread (``serve()``)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.state = _State()
+        self._keys: dict[str, ec.EllipticCurvePublicKey] = {}  # the VAPID keys seen, parsed once each
+        # A JWT whose signature checked out, with its claims. Senders use one JWT for many messages (RFC 8292
+        # section 2); the same bytes with the same key verify the same way, and expiry is checked on every use.
+        self._verified: dict[tuple[str, str], dict[str, Any]] = {}
+        self._loop = asyncio.new_event_loop()
+        self._server = self._loop.run_until_complete(
+            self._loop.create_server(lambda: _Connection(self), host, port, reuse_address=True)
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def origin(self) -> str:
+        host, port = self._server.sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> PushServiceStandIn:
+        self._thread = threading.Thread(target=self.serve, name="push-stand-in", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve(self) -> None:
+        """Serve until ``stop()``."""
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    def stop(self) -> None:
+        def close() -> None:
+            self._server.close()
+            self._loop.stop()
+
+        self._loop.call_soon_threadsafe(close)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> PushServiceStandIn:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _handle(self, method: str, url: str, headers: dict[str, str], body: bytes) -> _Reply:
+        path, _, query = url.partition("?")
+        if method == "POST" and path.startswith("/push/"):
+            reply = self._push(path.removeprefix("/push/"), headers, body)
+            with self.state.lock:
+                self.state.statuses.append(reply.status)
+            return reply
+        if method == "POST" and path == "/_control/subscribers":
             spec = json.loads(body)
             key = ec.derive_private_key(int.from_bytes(unb64url(spec["private_key"]), "big"), ec.SECP256R1())
-            self.server.service.add(Subscriber(spec["id"], spec["endpoint"], key, unb64url(spec["auth"])))
-            self._answer(204)
-        elif self.path.startswith("/push/"):
-            self._push(self.path.removeprefix("/push/"), body)
-        else:
-            self._answer(404)
+            self.add(Subscriber(spec["id"], spec["endpoint"], key, unb64url(spec["auth"])))
+            return _Reply(204)
+        if method == "GET" and path in ("/_control/stats", "/_control/messages"):
+            only = query.removeprefix("subscriber=") if query.startswith("subscriber=") else None
+            with self.state.lock:
+                messages = [m for m in self.state.messages if only is None or m.subscriber_id == only]
+                rejected = len(self.state.rejections)
+            answer: object = (
+                {"received": len(messages), "rejected": rejected}
+                if path == "/_control/stats"
+                else [
+                    {"subscriber_id": m.subscriber_id, "at": m.at, "type": m.payload.get("type"), "bytes": m.body_bytes}
+                    for m in messages
+                ]
+            )
+            return _Reply(200, json.dumps(answer).encode(), {"Content-Type": "application/json"})
+        return _Reply(404)
 
-    def _push(self, subscriber_id: str, body: bytes) -> None:
-        state = self.server.state
+    def _refuse(self, status: int, reason: str) -> _Reply:
+        with self.state.lock:
+            self.state.rejections.append(reason)
+        return _Reply(status, reason.encode())
+
+    def _push(self, subscriber_id: str, headers: dict[str, str], body: bytes) -> _Reply:
+        state = self.state
         with state.lock:
             subscriber = state.subscribers.get(subscriber_id)
             gone = subscriber_id in state.gone
             failure = state.failures.popleft() if state.failures else None
         if failure is not None:
-            headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-            self._answer(failure.status, b"told to fail", headers)
-            return
+            return _Reply(
+                failure.status, b"told to fail", {"Retry-After": failure.retry_after} if failure.retry_after else {}
+            )
         if gone or subscriber is None:
-            self._answer(410 if gone else 404)
-            return
-        claims, problem = self._vapid(subscriber)
+            return _Reply(410 if gone else 404)
+        claims, problem = self._vapid(subscriber, headers.get("authorization") or "")
         if problem:
-            self._refuse(401 if problem.startswith("vapid") else 403, problem)
-            return
-        ttl = self.headers.get("TTL")
+            return self._refuse(401 if problem.startswith("vapid") else 403, problem)
+        ttl = headers.get("ttl")
         if ttl is None or not ttl.isdigit():
-            self._refuse(400, "TTL header missing or not a number")
-            return
-        if (self.headers.get("Content-Encoding") or "").lower() != "aes128gcm":
-            self._refuse(400, "Content-Encoding must be aes128gcm")
-            return
-        urgency, topic = self.headers.get("Urgency"), self.headers.get("Topic")
+            return self._refuse(400, "TTL header missing or not a number")
+        if (headers.get("content-encoding") or "").lower() != "aes128gcm":
+            return self._refuse(400, "Content-Encoding must be aes128gcm")
+        urgency, topic = headers.get("urgency"), headers.get("topic")
         if (urgency is not None and urgency not in URGENCIES) or (topic is not None and not TOPIC.match(topic)):
-            self._refuse(400, "bad Urgency or Topic")
-            return
+            return self._refuse(400, "bad Urgency or Topic")
         if len(body) > state.max_body:
-            self._answer(413, b"payload too large")
-            return
+            return _Reply(413, b"payload too large")
         try:
             payload = json.loads(decrypt_aes128gcm(body, subscriber.private_key, subscriber.auth_secret))
         except Exception as exc:  # a wrong key (InvalidTag), a bad header, or not JSON
-            self._refuse(400, f"cannot decrypt: {exc.__class__.__name__} {exc}")
-            return
-        received = Received(
-            subscriber_id, {k.lower(): v for k, v in self.headers.items()}, payload, claims, len(body), time.time()
-        )
+            return self._refuse(400, f"cannot decrypt: {exc.__class__.__name__} {exc}")
+        received = Received(subscriber_id, headers, payload, claims, len(body), time.time())
         with state.lock:
             state.messages.append(received)
-        self._answer(201, headers={"Location": f"{self.server.service.origin}/message/{uuid.uuid4()}"})
+        return _Reply(201, headers={"Location": f"{self.origin}/message/{uuid.uuid4()}"})
 
-    def _vapid(self, subscriber: Subscriber) -> tuple[dict[str, Any], str | None]:
-        match = re.fullmatch(r"vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)", self.headers.get("Authorization") or "")
+    def _vapid(self, subscriber: Subscriber, authorization: str) -> tuple[dict[str, Any], str | None]:
+        """The JWT's claims, checked for every message (signature, ``aud``, ``exp``, ``sub``), or what is wrong."""
+        match = re.fullmatch(r"vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)", authorization)
         if not match:
             return {}, "vapid: Authorization must be 'vapid t=<jwt>, k=<key>'"
         token, key = match.groups()
         try:
-            public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(key))
-            claims = jwt.decode(
-                token,
-                public,
-                algorithms=["ES256"],
-                audience=self.server.service.origin,
-                options={"require": ["aud", "exp", "sub"]},
-            )
+            public = self._keys.get(key)
+            if public is None:
+                public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(key))
+                self._keys[key] = public
+            claims = self._verified.get((token, key))
+            if claims is None:
+                required = {"require": ["aud", "exp", "sub"]}
+                claims = jwt.decode(token, public, algorithms=["ES256"], audience=self.origin, options=required)
+                self._verified[(token, key)] = claims
         except (jwt.PyJWTError, ValueError) as exc:
             return {}, f"vapid: {exc}"
+        if claims["exp"] <= time.time():
+            return claims, "vapid: Signature has expired"
         if claims["exp"] > time.time() + 24 * 3600:
             return claims, "vapid: exp more than 24 hours ahead"
         if not str(claims["sub"]).startswith(("mailto:", "https:")):
@@ -266,41 +352,6 @@ class _Handler(BaseHTTPRequestHandler):
         if subscriber.application_server_key and key != subscriber.application_server_key:
             return claims, "the key is not the one this subscription was created with"
         return claims, None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-    service: PushServiceStandIn
-
-
-class PushServiceStandIn:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.state = _State()
-        self._server = _Server((host, port), _Handler)
-        self._server.state = self.state
-        self._server.service = self
-        self._thread: threading.Thread | None = None
-
-    @property
-    def origin(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> PushServiceStandIn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="push-stand-in", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> PushServiceStandIn:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     def add(self, subscriber: Subscriber) -> None:
         with self.state.lock:
@@ -351,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     service = PushServiceStandIn(port=args.port)
     print(service.origin, flush=True)
-    service._server.serve_forever()
+    service.serve()
     return 0
 
 

@@ -28,7 +28,7 @@ from webpush import WebPush, WebPushSubscription
 from webpush.types import WebPushKeys
 
 from api.db.models import Notification, PushAttempt, PushDelivery, PushSubscription
-from api.db.types import ISO_UTC, utcnow
+from api.db.types import utcnow
 from api.notifications.endpoints import EndpointRefused, Target, policy_for
 from api.notifications.payload import SHRINK_LEVELS, PayloadAction, PushPayload, encode_payload
 from api.notifications.service import DELIVER_JOB
@@ -218,8 +218,8 @@ def _json(value: Any) -> Any:
 
 
 def _instant(value: Any) -> datetime:
-    if isinstance(value, str):
-        return datetime.strptime(value, ISO_UTC).replace(tzinfo=UTC)
+    if isinstance(value, str):  # SQLite keeps instants as ISO_UTC text, which fromisoformat reads
+        return datetime.fromisoformat(value)
     return value.astimezone(UTC)
 
 
