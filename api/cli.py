@@ -28,7 +28,7 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
 
     from worker.arq_worker import worker_settings
 
-    with contextlib.suppress(ImportError):  # uvloop, as uvicorn uses for the API: half the event loop's cost
+    with contextlib.suppress(ImportError):  # uvloop, the loop uvicorn runs the API on
         import uvloop
 
         asyncio.set_event_loop(uvloop.new_event_loop())  # the loop arq's Worker takes
