@@ -6,7 +6,9 @@ A score of points (0 to about 100) adds up what a visit is worth today:
 - an open deal expected to close this month: 15;
 - the time since the last visit against the account's usual cadence (the median gap between its past
   visits, 30 days when there is no history): up to 25 when overdue, 15 when never visited;
-- a competitor named on an open deal: 10.
+- a competitor named on an open deal: 10;
+- churn risk, when known: the account's latest churn warning of the last ``CHURN_RECENT_DAYS`` (the daily churn
+  job of api/retention warns at medium and high risk): 20 when high, 10 when medium.
 The score becomes the solver's prize in seconds of travel (one point is worth a one-minute detour), so a
 customer worth 45 points is visited when the detour costs less than 45 minutes of driving.
 """
@@ -25,7 +27,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Account, Activity, Opportunity, Stage, Visit
+from api.db.models import Account, Activity, ChurnWarning, Opportunity, Stage, Visit
+from api.db.types import utcnow
 from api.lib.auth import Principal
 from api.lib.i18n import Text
 
@@ -34,6 +37,9 @@ DEFAULT_SERVICE_S = 30 * 60
 DEFAULT_CADENCE_DAYS = 30
 MAX_CANDIDATES = 20
 HISTORY_DAYS = 365
+CHURN_RECENT_DAYS = 30
+CHURN_POINTS = {"high": 20.0, "medium": 10.0}
+CHURN_LEVELS: dict[str, Text] = {"high": {"en": "high", "zh": "高"}, "medium": {"en": "medium", "zh": "中"}}
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,14 @@ class Pipeline:
     promised: date | None = None  # the earliest promised date within 48 hours
     closes_this_month: int = 0
     competitors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often an account is usually visited, and when it last was."""
+
+    last_visit: date | None = None
+    every_days: float = float(DEFAULT_CADENCE_DAYS)
 
 
 @dataclass(frozen=True)
@@ -70,8 +84,21 @@ def cadence_days(visit_dates: list[date]) -> float:
     return float(statistics.median(gaps)) if gaps else float(DEFAULT_CADENCE_DAYS)
 
 
+def visits_due(cadence: Cadence | None, first: date, last: date) -> int:
+    """How many visits the account's usual cadence calls for between two dates (at least one: it was asked for).
+
+    The first is due a cadence after the last visit (at once when never visited or overdue), then one per cadence.
+    """
+    if cadence is None:
+        return 1
+    every = max(1.0, cadence.every_days)
+    due = first if cadence.last_visit is None else max(first, cadence.last_visit + timedelta(days=math.ceil(every)))
+    span = (last - due).days
+    return max(1, 1 + math.floor(span / every)) if span >= 0 else 1
+
+
 def score(
-    pipeline: Pipeline, today: date, last_visit: date | None, cadence: float
+    pipeline: Pipeline, today: date, last_visit: date | None, cadence: float, churn: str | None = None
 ) -> tuple[float, list[Text], list[str]]:
     """Points, the reasons in both languages (most important first) and their codes."""
     parts: list[tuple[float, str, Text]] = []
@@ -104,6 +131,11 @@ def score(
     if pipeline.competitors:
         names = ", ".join(pipeline.competitors[:2])
         parts.append((10.0, "competitor", {"en": f"competitor: {names}", "zh": f"竞争对手：{names}"}))
+    if churn in CHURN_POINTS:
+        level = CHURN_LEVELS[churn]
+        parts.append(
+            (CHURN_POINTS[churn], "churn_risk", {"en": f"churn risk {level['en']}", "zh": f"流失风险{level['zh']}"})
+        )
     parts.sort(key=lambda p: -p[0])
     return round(sum(p[0] for p in parts), 1), [p[2] for p in parts], [p[1] for p in parts]
 
@@ -134,15 +166,16 @@ async def rank(
         return []
     ids = [a.id for a in accounts]
     pipelines = await _pipelines(session, principal, ids, day)
-    history = await _visit_history(session, principal, ids, day)
+    usual = await cadences(session, principal, ids, day)
+    churn = await _churn_levels(session, principal, ids)
     visited = await _visited_on(session, principal, ids, day)
     ranked = []
     for account in accounts:
         if account.id in visited:
             continue
-        dates = history.get(account.id, [])
+        cadence = usual.get(account.id, Cadence())
         points, reasons, codes = score(
-            pipelines.get(account.id, Pipeline()), day, max(dates) if dates else None, cadence_days(dates)
+            pipelines.get(account.id, Pipeline()), day, cadence.last_visit, cadence.every_days, churn.get(account.id)
         )
         if points <= 0:
             continue
@@ -186,6 +219,35 @@ async def _pipelines(
             competitors=tuple(competitors),
         )
     return pipelines
+
+
+async def cadences(
+    session: AsyncSession, principal: Principal, account_ids: list[uuid.UUID], day: date
+) -> dict[uuid.UUID, Cadence]:
+    """Each account's last visit before ``day`` and its usual gap between visits."""
+    history = await _visit_history(session, principal, account_ids, day)
+    return {
+        account_id: Cadence(max(dates) if dates else None, cadence_days(dates))
+        for account_id in account_ids
+        for dates in [history.get(account_id, [])]
+    }
+
+
+async def _churn_levels(
+    session: AsyncSession, principal: Principal, account_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The level of each account's latest churn warning, when one was sent lately (the risk as last known)."""
+    since = utcnow() - timedelta(days=CHURN_RECENT_DAYS)
+    stmt = (
+        select(ChurnWarning.account_id, ChurnWarning.level)
+        .where(
+            ChurnWarning.org_id == principal.org_id,
+            ChurnWarning.account_id.in_(account_ids),
+            ChurnWarning.sent_at >= since,
+        )
+        .order_by(ChurnWarning.sent_at)
+    )
+    return {account_id: level for account_id, level in (await session.execute(stmt)).all()}
 
 
 async def _visit_history(

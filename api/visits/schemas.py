@@ -85,7 +85,11 @@ class PlanRequest(Schema, kw_only=True):
 
 
 class WeekStopIn(StopIn, kw_only=True):
-    """A stop of a week plan: ``day`` pins a fixed appointment; ``visits`` asks for several, spread out."""
+    """A stop of a week plan: ``day`` pins a fixed appointment; ``visits`` asks for several, spread out.
+
+    Without ``visits``, an account is visited as often as it usually is over the plan's days (the median gap
+    between its past visits, counted from its last one); any other stop once.
+    """
 
     day: date | None = None
     visits: Annotated[int, msgspec.Meta(ge=1, le=7)] | None = None

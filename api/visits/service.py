@@ -28,7 +28,7 @@ from api.lib.scope import get_visible, visible
 from api.visits import candidates, planning, rules, solver
 from api.visits.geocoding import Geocoder
 from api.visits.planning import DAY, Day, Lunch, PlanStop, parse_clock
-from api.visits.schemas import BreakIn, PlanRequest, ReplanRequest, ShiftIn, StopIn, WeekPlanRequest
+from api.visits.schemas import BreakIn, PlanRequest, ReplanRequest, ShiftIn, StopIn, WeekPlanRequest, WeekStopIn
 from api.visits.travel import Point, travel_matrix
 
 SOLVER_NAME = "pyvrp"
@@ -92,9 +92,9 @@ class VisitService:
         stops = await self._stops(data.stops, False)
         for stop, spec in zip(stops, data.stops, strict=True):
             stop.days = (dates.index(spec.day),) if spec.day is not None else None
-            stop.visits = spec.visits or 1
         if data.candidates == "auto":
             stops += await self._candidates(min(dates), stops, len(data.stops))
+        await self._frequencies(stops, data.stops, min(dates), max(dates))
         days = [_day(d.shift or data.shift, _week_lunch(d.lunch, data.lunch, d.shift or data.shift)) for d in data.days]
         points, durations, source = await self._matrix(data.start, data.end, stops, data.mode, None)
         end_location = len(points) - 1 if data.end is not None else 0
@@ -233,6 +233,15 @@ class VisitService:
                 )
             )  # fmt: skip
         return stops
+
+    async def _frequencies(self, stops: list[PlanStop], specs: Sequence[WeekStopIn], first: date, last: date) -> None:
+        """How many times each stop is visited over the days: as asked, else as often as its account usually is."""
+        ids = [s.account_id for s in stops if s.account_id is not None]
+        usual = await candidates.cadences(self.session, self.principal, ids, first) if ids else {}
+        for stop in stops:
+            asked = specs[stop.index].visits if stop.index < len(specs) else None
+            due = candidates.visits_due(usual.get(stop.account_id) if stop.account_id else None, first, last)
+            stop.visits = asked or due
 
     async def _candidates(self, day: date, stops: list[PlanStop], first_index: int) -> list[PlanStop]:
         exclude = {s.account_id for s in stops if s.account_id is not None}

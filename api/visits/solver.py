@@ -193,18 +193,22 @@ def _forward_slack(d: np.ndarray, shift: Shift, bounds: list[tuple[int, int, int
 
 
 def solve_problem(problem: Problem, time_limit_s: float, *, seed: int = 0, patience: int | None = None) -> Solution:
-    """Solve with PyVRP within the time limit (and earlier once it stops improving); its best plan, checked."""
+    """Solve with PyVRP within the time limit (and earlier once it stops improving); its best plan, checked.
+
+    The whole solve, both passes included, stays within ``time_limit_s``: the first pass gives up looking for a
+    plan that keeps every required visit after ``FIRST_PASS_SHARE`` of it, leaving the rest to the second.
+    """
     started = time.perf_counter()
     if not problem.jobs and all(s.lunch is None for s in problem.shifts):
         return Solution([], [], 0)
     if patience is None:
         patience = max(500, 50 * len(problem.jobs))
     data, owners = _problem_data(problem, required_as_prize=False)
-    best, iterations = _run(data, time_limit_s, seed, patience, give_up=max(300, 20 * len(problem.jobs)))
+    give_up = _NoPlanYet(max(300, 20 * len(problem.jobs)), started + time_limit_s * FIRST_PASS_SHARE)
+    best, iterations = _run(data, time_limit_s, seed, patience, give_up)
     if not best.is_feasible() and any(j.required for j in problem.jobs):
         # Not every required visit fits: let the solver choose which to leave out, with the time that is left.
-        spent = time.perf_counter() - started
-        remaining = max(time_limit_s * (1 - FIRST_PASS_SHARE), time_limit_s - spent)
+        remaining = time_limit_s - (time.perf_counter() - started)
         data, owners = _problem_data(problem, required_as_prize=True)
         best, more = _run(data, remaining, seed, patience)
         iterations += more
@@ -215,23 +219,28 @@ def solve_problem(problem: Problem, time_limit_s: float, *, seed: int = 0, patie
 
 
 class _NoPlanYet:
-    """Stops a search that has not found a single feasible plan after so many iterations."""
+    """Stops a search that has found no feasible plan after so many iterations, or by a deadline."""
 
-    def __init__(self, iterations: int) -> None:
+    def __init__(self, iterations: int, deadline: float) -> None:
         self.left = iterations
+        self.deadline = deadline
 
     def __call__(self, best_cost: float) -> bool:
         self.left -= 1
-        return self.left < 0 and math.isinf(best_cost)
+        if not math.isinf(best_cost):
+            return False
+        return self.left < 0 or time.perf_counter() >= self.deadline
 
 
-def _run(data: ProblemData, seconds: float, seed: int, patience: int, give_up: int | None = None) -> tuple[object, int]:
+def _run(
+    data: ProblemData, seconds: float, seed: int, patience: int, give_up: _NoPlanYet | None = None
+) -> tuple[object, int]:
     criteria: list[object] = [MaxRuntime(max(0.01, seconds))]
     if patience > 0:
         criteria.append(NoImprovement(patience))
     if give_up is not None:
         # Far from wasted: when the required visits cannot all fit, the second pass needs the time.
-        criteria.append(_NoPlanYet(give_up))
+        criteria.append(give_up)
     stop = MultipleCriteria(criteria) if len(criteria) > 1 else criteria[0]  # type: ignore[arg-type]
     with warnings.catch_warnings():
         # PyVRP warns when it struggles to find a feasible plan; the caller decides what to do then.

@@ -88,14 +88,14 @@ def break_after_solving(problem: solver.Problem, time_limit_s: float) -> tuple[s
     sequence = [(s.job, s.window) for s in solution.routes[0].stops]
     given_up = 0
     while True:
-        route = _with_break(problem, sequence)
+        route = with_break(problem, sequence)
         if route is not None:
             return route, len(sequence), given_up
         if not sequence:
             return None, 0, given_up
         # No gap for lunch: give up the least valuable visit whose absence makes room, else the least valuable.
         by_value = sorted(range(len(sequence)), key=lambda k: _value(problem, sequence[k][0]))
-        helpful = [k for k in by_value if _with_break(problem, sequence[:k] + sequence[k + 1 :]) is not None]
+        helpful = [k for k in by_value if with_break(problem, sequence[:k] + sequence[k + 1 :]) is not None]
         del sequence[(helpful or by_value)[0]]
         given_up += 1
 
@@ -104,7 +104,7 @@ def _value(problem: solver.Problem, job: int) -> tuple[bool, int]:
     return problem.jobs[job].required, problem.jobs[job].prize
 
 
-def _with_break(problem: solver.Problem, sequence: list[tuple[int, int]]) -> solver.Route | None:
+def with_break(problem: solver.Problem, sequence: list[tuple[int, int]]) -> solver.Route | None:
     """The route with lunch at the first place and time where every window still holds, if there is one."""
     start = problem.shifts[0].start_location
     for position in range(len(sequence) + 1):

@@ -1,7 +1,9 @@
 """'Plan my day' picks the rep's own accounts worth a visit, ranked from the pipeline, each with its reason."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+from api.db.models import ChurnWarning
 from tests.conftest import rep_today
 from tests.integration.opportunities.helpers import create
 from tests.integration.visits.helpers import plan, plan_body
@@ -78,3 +80,26 @@ async def test_candidates_too_far_for_their_worth_are_left_out(client, world):
     answer = await plan(client, world.rep_a, body)
     assert far not in {s["account_id"] for s in answer["stops"]}
     assert {d["account_id"]: d["reason"] for d in answer["dropped"]}[far] in ("not_worth_detour", "shift_too_short")
+
+
+async def test_a_known_churn_risk_raises_a_customer_and_says_so(client, world, db):
+    quiet = await account(client, world.rep_a, "Quiet Customer", 31.24, 121.49)
+    await visited(client, world.rep_a, quiet, 10)
+    await visited(client, world.rep_a, quiet, 40)  # usually every 30 days, last seen 10 days ago: not due
+    day = {"date": rep_today().isoformat()}
+    before = (await client.get("/api/v1/visits/candidates", params=day, headers=world.rep_a.headers)).json()
+    assert quiet not in {c["account_id"] for c in before}
+    async with db.sessionmaker() as session:
+        session.add(
+            ChurnWarning(
+                id=uuid.uuid4(), org_id=world.acme, account_id=uuid.UUID(quiet), recipient_id=world.rep_a.user_id,
+                level="high", score=72, sent_on=rep_today(), sent_at=datetime.now(UTC) - timedelta(days=3),
+            )
+        )  # fmt: skip
+        await session.commit()
+    after = (await client.get("/api/v1/visits/candidates", params=day, headers=world.rep_a.headers)).json()
+    warned = next(c for c in after if c["account_id"] == quiet)
+    assert warned["factors"] == ["churn_risk"] and warned["score"] == 20
+    assert warned["reason"] == {"en": "churn risk high", "zh": "流失风险高"}
+    order = [c["account_id"] for c in after]
+    assert order.index(quiet) < order.index(str(world.account_a))  # above an account never visited (15 points)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from api.db.models import Organisation
-from tests.integration.opportunities.helpers import create
+from tests.integration.opportunities.helpers import create, patch
 from tests.integration.visits.helpers import plan, plan_body
 
 CUSTOMER = {"lat": 31.2304, "lon": 121.4737}
@@ -140,3 +140,22 @@ async def test_a_no_show_on_an_account_without_deals_is_one_outbound_account_act
     assert len(out.json()["activity_ids"]) == 1
     activities = (await client.get("/api/v1/activities", headers=world.rep_a.headers)).json()["items"]
     assert [(a["opportunity_id"], a["direction"]) for a in activities] == [(None, "outbound")]
+
+
+async def test_a_checked_out_visit_is_the_evidence_that_lets_a_deal_move_on(client, world):
+    deal = await create(client, world.rep_a, world.account_a, stage="qualified")
+    refused = await patch(client, world.rep_a, deal, stage="solution")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["code"] == "needs_evidence"
+    visit = await planned_visit(client, world.rep_a, world.account_a)
+    await check_in(client, world.rep_a, visit["visit_id"], 31.23, 121.47, 10, datetime.now(UTC) - timedelta(hours=1))
+    out = await client.post(
+        f"/api/v1/visits/{visit['visit_id']}/check-out",
+        json={"notes": "需求确认，进入方案阶段 Needs confirmed", "outcome": "positive"},
+        headers=world.rep_a.headers,
+    )
+    assert out.status_code == 200, out.text
+    moved = await patch(client, world.rep_a, deal, stage="solution")
+    assert moved.status_code == 200, moved.text
+    listed = await client.get("/api/v1/activities", params={"opportunity_id": deal["id"]}, headers=world.rep_a.headers)
+    history = listed.json()["items"]
+    assert [(a["kind"], a["direction"]) for a in history] == [("visit", "inbound")]

@@ -1,6 +1,7 @@
 """A week plan: one route per day in each day's shift, fixed appointments on their day, repeat visits spread out."""
 
-from datetime import timedelta
+import itertools
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import rep_today
 from tests.integration.visits.helpers import HOME, seconds
@@ -51,3 +52,30 @@ async def test_a_week_refuses_a_fixed_day_outside_it(client, world):
     response = await client.post("/api/v1/visits/plan-week", json=body, headers=world.rep_a.headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "stops[0].day"
+
+
+async def test_a_week_visits_each_account_as_often_as_it_usually_is(client, world):
+    async def account(name: str, lat: float) -> str:
+        body = {"name": name, "lat": lat, "lon": 121.45}
+        response = await client.post("/api/v1/accounts", json=body, headers=world.rep_a.headers)
+        return response.json()["id"]
+
+    often = await account("Every Other Day Co", 31.21)
+    once = await account("New Co", 31.22)
+    pinned = await account("Asked Once Co", 31.23)  # visited as often as the first, but asked for once
+    for account_id, days_ago in itertools.product((often, pinned), (2, 4, 6, 8)):
+        body = {
+            "account_id": account_id, "kind": "visit", "direction": "outbound", "summary": "拜访 Visit",
+            "occurred_at": (datetime.now(UTC) - timedelta(days=days_ago)).isoformat(),
+        }  # fmt: skip
+        assert (await client.post("/api/v1/activities", json=body, headers=world.rep_a.headers)).status_code == 201
+    stops = [{"account_id": often}, {"account_id": once}, {"account_id": pinned, "visits": 1}]
+    body = {"days": [{"date": d} for d in DAYS], "start": HOME, "stops": stops, "time_limit_s": 1.0}
+    response = await client.post("/api/v1/visits/plan-week", json=body, headers=world.rep_a.headers)
+    assert response.status_code == 201, response.text
+    week = response.json()
+    days_of = {i: [d["date"] for d in week["days"] for s in d["stops"] if s["index"] == i] for i in range(3)}
+    # Every two days over Monday to Friday, the last visit two days before: Monday, about Wednesday, Friday.
+    assert len(days_of[0]) == 3 and len(set(days_of[0])) == 3
+    assert len(days_of[1]) == 1 and len(days_of[2]) == 1
+    assert week["dropped"] == []

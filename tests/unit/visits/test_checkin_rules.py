@@ -66,3 +66,28 @@ def test_the_usual_cadence_is_the_median_gap():
     days = [date(2026, 9, 1), date(2026, 9, 15), date(2026, 10, 1), date(2026, 11, 1)]
     assert candidates.cadence_days(days) == 16.0
     assert candidates.cadence_days([date(2026, 9, 1)]) == candidates.DEFAULT_CADENCE_DAYS
+
+
+def test_a_known_churn_risk_adds_to_the_score_with_its_reason():
+    today = date(2026, 12, 1)
+    recent = today - timedelta(days=3)
+    assert candidates.score(candidates.Pipeline(), today, recent, 30.0, "high")[1:] == (
+        [{"en": "churn risk high", "zh": "流失风险高"}],
+        ["churn_risk"],
+    )
+    assert candidates.score(candidates.Pipeline(), today, recent, 30.0, "medium")[0] == 10.0
+    assert candidates.score(candidates.Pipeline(), today, recent, 30.0, "low")[0] == 0
+
+
+def test_visits_due_follow_the_usual_cadence_from_the_last_visit():
+    monday, friday = date(2026, 12, 7), date(2026, 12, 11)
+    every_other_day = candidates.Cadence(last_visit=date(2026, 12, 5), every_days=2.0)
+    assert candidates.visits_due(every_other_day, monday, friday) == 3  # Monday, Wednesday, Friday
+    just_seen = candidates.Cadence(last_visit=date(2026, 12, 6), every_days=2.0)
+    assert candidates.visits_due(just_seen, monday, friday) == 2  # due Tuesday, then Thursday
+    weekly = candidates.Cadence(last_visit=date(2026, 12, 1), every_days=7.0)
+    assert candidates.visits_due(weekly, monday, friday) == 1
+    assert candidates.visits_due(candidates.Cadence(), monday, friday) == 1  # never visited, monthly by default
+    assert candidates.visits_due(None, monday, friday) == 1
+    daily = candidates.Cadence(last_visit=date(2026, 12, 4), every_days=1.0)
+    assert candidates.visits_due(daily, monday, friday) == 5
