@@ -5,6 +5,7 @@ import { initLang } from './lib/i18n.js';
 import { set, state } from './lib/store.js';
 import { startRouter, navigate } from './lib/router.js';
 import { loadSession, refreshOutbox, flush, refreshBundle } from './lib/sync.js';
+import { ensureSubscription } from './lib/push-core.js';
 
 initLang();
 startRouter();
@@ -68,6 +69,7 @@ function registerWorker() {
         if (registration.waiting && navigator.serviceWorker.controller) set({ update: registration.waiting });
       };
       announce();
+      if (state.session?.refresh_token) ensureSubscription(registration).catch(() => {});
       registration.addEventListener('updatefound', () => {
         const incoming = registration.installing;
         incoming?.addEventListener('statechange', () => {

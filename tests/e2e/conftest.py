@@ -296,7 +296,7 @@ async def phone(browser: Any, live: Live, request: pytest.FixtureRequest) -> Asy
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         geolocation=SHANGHAI,
-        permissions=["geolocation"],
+        permissions=["geolocation", "background-sync"],
         service_workers="allow",
     )
     shots = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)

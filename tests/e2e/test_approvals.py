@@ -66,3 +66,20 @@ async def notifications_not_decided_yet(phone: Phone) -> None:
 async def _state(phone: Phone, approval_id: str, state: str) -> dict | None:
     approval = await phone.live.ok("manager1", "GET", f"/approvals/{approval_id}")
     return approval if approval["state"] == state else None
+
+
+async def test_request_changes_with_a_comment(phone: Phone) -> None:
+    live, page = phone.live, phone.page
+    asked = await submit_discount(live, "rep1", 18)
+    await sign_in(phone, "manager1")
+    await page.goto(f"/approvals/{asked['id']}")
+    await page.get_by_test_id("approval-figures").get_by_text("折扣 18%").wait_for()
+    # Asking for changes needs a reason too.
+    await page.get_by_role("button", name="要求修改").click()
+    await page.get_by_role("alert").get_by_text("请填写理由").wait_for()
+    await page.get_by_label("审批意见").fill("请改为 12%，并附上竞品报价单")
+    await page.get_by_role("button", name="要求修改").click()
+    await page.wait_for_url("**/approvals")
+    decided = await eventually(lambda: _state(phone, asked["id"], "changes_requested"))
+    [decision] = decided["decisions"]
+    assert decision["decision"] == "request_changes" and decision["comment"] == "请改为 12%，并附上竞品报价单"

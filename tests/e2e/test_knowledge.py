@@ -58,3 +58,30 @@ async def _kept(library) -> bool:
     text = await library.inner_text()
     digits = "".join(c for c in text if c.isdigit())
     return bool(digits) and int(digits) > 0
+
+
+async def test_suggestions_for_the_deal_at_hand(phone: Phone) -> None:
+    """From a deal, "articles for this deal" lists what the server suggests for it, named after the deal."""
+    live, page = phone.live, phone.page
+    rep = (await live.ok("rep1", "GET", "/me"))["id"]
+    deals = await live.ok("rep1", "GET", "/opportunities", params={"owner_id": rep, "limit": 100})
+    deal, expected = None, []
+    for candidate in (d for d in deals["items"] if d["stage"] not in ("won", "lost")):
+        found = await live.ok(
+            "rep1", "GET", "/knowledge/suggestions", params={"opportunity_id": candidate["id"], "lang": "zh-CN"}
+        )
+        if found["items"]:
+            deal, expected = candidate, found["items"]
+            break
+    assert deal, "the demo's knowledge fits at least one of rep1's open deals"
+
+    await sign_in(phone, "rep1")
+    await page.goto(f"/opportunities/{deal['id']}")
+    await page.get_by_role("link", name="此商机的相关资料").click()
+    section = page.get_by_role("region", name=f"适用于 {deal['name']}")
+    await section.wait_for()
+    titles = await section.locator("[data-testid=knowledge-result] .card-title").all_inner_texts()
+    assert titles == [item["title"] for item in expected]
+    await phone.shot("16-knowledge-suggestions")
+    await section.get_by_test_id("knowledge-result").first.click()
+    await page.locator(".article-title", has_text=expected[0]["title"]).wait_for()

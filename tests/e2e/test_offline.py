@@ -139,3 +139,56 @@ async def _next_step(phone: Phone, deal_id: str, text: str) -> dict | None:
 
 async def _empty(phone: Phone) -> bool:
     return await outbox(phone) == []
+
+
+async def _approve_offline_then_close_the_app(phone: Phone) -> dict:
+    """The manager approves without signal, then leaves the app (no page of it open any more)."""
+    live, page, context = phone.live, phone.page, phone.context
+    asked = await submit_discount(live, "rep1", 13, "地下室里审批")
+    await sign_in(phone, "manager1")
+    await page.goto(f"/approvals/{asked['id']}")
+    await page.get_by_test_id("approval-figures").wait_for()
+    await context.set_offline(True)
+    await page.get_by_role("button", name="批准").click()
+    await page.get_by_test_id("outbox-badge").get_by_text("1 项待发送").wait_for()
+    [entry] = await outbox(phone)
+    assert entry["kind"] == "decision" and entry["state"] == "pending"
+    await page.goto("about:blank")
+    return asked
+
+
+async def test_the_worker_sends_what_waits_on_sync_with_the_app_closed(phone: Phone) -> None:
+    """Where the browser has Background Sync (Chrome on Android), the signal coming back wakes the service
+    worker's `sync`, which sends the outbox though no page of the app is open."""
+    live, context = phone.live, phone.context
+    asked = await _approve_offline_then_close_the_app(phone)
+    assert (await live.ok("manager1", "GET", f"/approvals/{asked['id']}"))["state"] == "pending"
+    await context.set_offline(False)
+    approval = await eventually(lambda: _approved(phone, asked["id"]))
+    assert [d["decision"] for d in approval["decisions"]] == ["approve"]
+    assert len(context.pages) == 1 and phone.page.url == "about:blank", "no window of the app was opened"
+
+    # Opening the app later sends nothing twice: the outbox is empty.
+    await phone.page.goto("/approvals")
+    await phone.page.get_by_role("heading", name="审批").wait_for()
+    assert await outbox(phone) == []
+    await asyncio.sleep(1)
+    approval = await live.ok("manager1", "GET", f"/approvals/{asked['id']}")
+    assert [d["decision"] for d in approval["decisions"]] == ["approve"]
+
+
+async def test_what_waits_is_sent_when_the_app_starts(phone: Phone) -> None:
+    """Without Background Sync (iPhone, Firefox), nothing wakes up when the signal returns while the app is
+    closed; the next start of the app sends what waits."""
+    live, page, context = phone.live, phone.page, phone.context
+    await context.clear_permissions()  # no background-sync permission: as on a phone without the API
+    await context.grant_permissions(["geolocation"])
+    asked = await _approve_offline_then_close_the_app(phone)
+    await context.set_offline(False)
+    await asyncio.sleep(2)
+    assert (await live.ok("manager1", "GET", f"/approvals/{asked['id']}"))["state"] == "pending"
+
+    await page.goto("/today")
+    approval = await eventually(lambda: _approved(phone, asked["id"]))
+    assert [d["decision"] for d in approval["decisions"]] == ["approve"]
+    await eventually(lambda: _empty(phone))

@@ -1,24 +1,24 @@
-"""Opportunities: my pipeline, a quick update with If-Match, and logging what the customer did."""
+"""Opportunities: my pipeline, a quick update of every field that moves a deal (stage, next step, amount,
+close date, promised date) with If-Match, and logging what the customer did. A change the server refuses
+(moving past qualification without a customer action) stays on screen with the reason until it is sent."""
 
 from __future__ import annotations
 
 from tests.e2e.conftest import Phone
-from tests.e2e.helpers import eventually, sign_in, user_id
+from tests.e2e.helpers import eventually, outbox, sign_in
 
 
 async def test_quick_update_and_log_a_customer_action(phone: Phone) -> None:
     live, page = phone.live, phone.page
-    rep = await user_id(live, "rep1")
-    deals = await live.ok("rep1", "GET", "/opportunities", params={"owner_id": rep, "limit": 100})
-    account = next(d for d in deals["items"] if d["stage"] not in ("won", "lost"))["account_id"]
-    # A deal priced as a whole (no line items: with them, the amount is their sum and changes through them).
-    body = {
-        "account_id": account,
-        "name": "年度维保服务 Annual service",
-        "amount": 300_000 * 100,
-        "close_date": "2027-03-31",
-    }
+    # A new customer, so that no customer action exists yet, and a deal priced as a whole (no line items:
+    # with them, the amount is their sum and changes through them).
+    account = await live.ok("rep1", "POST", "/accounts", json={"name": "苏州恒远精密 Hengyuan", "city": "苏州"})
+    body = {"account_id": account["id"], "name": "年度维保服务 Annual service", "amount": 300_000 * 100,
+            "close_date": "2027-03-31"}
     deal = await live.ok("rep1", "POST", "/opportunities", json=body)
+    stages = (await live.ok("rep1", "GET", "/pipeline/stages"))["items"]
+    gated = next(s for s in stages if s["kind"] == "open" and s["needs_evidence"])
+    assert deal["stage"] != gated["key"]
 
     await sign_in(phone, "rep1")
     await page.get_by_role("link", name="商机", exact=True).click()
@@ -27,16 +27,26 @@ async def test_quick_update_and_log_a_customer_action(phone: Phone) -> None:
     await phone.shot("13-pipeline")
     await row.first.click()
 
+    await page.get_by_label("阶段").select_option(gated["key"])
     await page.get_by_label("下一步").fill("下周二现场演示")
     await page.get_by_label("金额（CNY）").fill("888000")
+    await page.get_by_label("预计成交日").fill("2027-04-30")
     await page.get_by_label("承诺日期").fill("2027-01-15")
     await page.get_by_role("button", name="保存更改").click()
-    updated = await eventually(lambda: _changed(phone, deal["id"], deal["version"]))
-    assert updated["next_step"] == "下周二现场演示"
-    assert updated["amount"] == 888000 * 100 and updated["promised_date"] == "2027-01-15"
-    assert updated["version"] == deal["version"] + 1
 
+    # Past qualification needs evidence from the customer: refused, nothing written, the reason on screen.
+    refused = page.get_by_test_id("conflict")
+    await refused.get_by_text("未被接受").wait_for()
+    await refused.get_by_text("客户主动的互动记录").wait_for()
+    [entry] = await outbox(phone)
+    assert entry["state"] == "failed" and entry["status"] == 422
+    assert (await live.ok("rep1", "GET", f"/opportunities/{deal['id']}"))["version"] == deal["version"]
+    await page.get_by_test_id("outbox-badge").get_by_text("1 项待处理").wait_for()
+    await phone.shot("15-deal-refused")
+
+    # The customer wrote in: log it, and the same update goes through.
     await page.get_by_label("类型").select_option("email")
+    await page.get_by_label("发起方").select_option("inbound")
     await page.get_by_label("情况说明").fill("客户邮件确认预算已批")
     await page.get_by_role("button", name="记录").click()
 
@@ -46,7 +56,17 @@ async def test_quick_update_and_log_a_customer_action(phone: Phone) -> None:
 
     [activity] = await eventually(logged)
     assert activity["kind"] == "email" and activity["direction"] == "inbound"
+
+    await refused.get_by_role("button", name="重试").click()
+    updated = await eventually(lambda: _changed(phone, deal["id"], deal["version"]))
+    assert updated["stage"] == gated["key"] and updated["next_step"] == "下周二现场演示"
+    assert updated["amount"] == 888000 * 100
+    assert updated["close_date"] == "2027-04-30" and updated["promised_date"] == "2027-01-15"
+    assert updated["version"] == deal["version"] + 1
+    await refused.wait_for(state="detached")
+    assert await outbox(phone) == []
     await page.get_by_text("客户邮件确认预算已批").wait_for()
+    assert await page.get_by_label("阶段").input_value() == gated["key"]
     await phone.shot("14-deal-updated")
 
 

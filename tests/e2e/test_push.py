@@ -177,3 +177,73 @@ async def test_tapping_the_notification_opens_the_decision_view(phone: Phone) ->
     )
     await page.wait_for_url(f"**/approvals/{asked['id']}")
     await page.get_by_test_id("approval-figures").get_by_text("折扣 13%").wait_for()
+
+
+# What the app keeps in IndexedDB once notifications are on (src/lib/push-core.js): the switch and the
+# subscription the server knows, by id and endpoint.
+REMEMBER = """([enabled, saved]) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('fieldloop');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const tx = open.result.transaction('kv', 'readwrite');
+        tx.objectStore('kv').put(enabled, 'push-enabled');
+        tx.objectStore('kv').put(saved, 'push-subscription');
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+    };
+})"""
+
+
+async def test_a_replaced_subscription_is_renewed_with_the_server(phone: Phone) -> None:
+    """The browser replaces the subscription (pushsubscriptionchange): the worker tells the server about the
+    new one and drops the old one, so the next approval reaches the phone through the new subscription only."""
+    live, context = phone.live, phone.context
+    await context.grant_permissions(["notifications"], origin=live.base_url)
+    await sign_in(phone, "manager1")
+    worker = context.service_workers[0]
+    key = (await live.ok("manager1", "GET", "/push/key"))["public_key"]
+    old = live.push.new_subscriber(application_server_key=key)
+    saved = await live.ok("manager1", "POST", "/push/subscriptions", json=old.to_json())
+    await worker.evaluate(REMEMBER, [True, {"id": saved["id"], "endpoint": old.to_json()["endpoint"]}])
+
+    new = live.push.new_subscriber(application_server_key=key)
+    await worker.evaluate(
+        """(json) => {
+            const event = new ExtendableEvent('pushsubscriptionchange');
+            Object.defineProperty(event, 'oldSubscription', { value: null });
+            Object.defineProperty(event, 'newSubscription', { value: { endpoint: json.endpoint, toJSON: () => json } });
+            dispatchEvent(event);
+        }""",
+        new.to_json(),
+    )
+
+    async def renewed() -> dict[str, Any] | None:
+        kept = await worker.evaluate(
+            """() => new Promise((resolve) => {
+                const open = indexedDB.open('fieldloop');
+                open.onsuccess = () => {
+                    const read = open.result.transaction('kv').objectStore('kv').get('push-subscription');
+                    read.onsuccess = () => { resolve(read.result || null); open.result.close(); };
+                };
+            })"""
+        )
+        return kept if kept and kept["endpoint"] == new.to_json()["endpoint"] else None
+
+    kept = await eventually(renewed)
+    assert kept["id"] and kept["id"] != saved["id"]
+
+    asked = await submit_discount(live, "rep1", 15)
+
+    def requested(subscriber: Any) -> list[dict[str, Any]]:
+        return [
+            m.payload
+            for m in live.push.messages_for(subscriber)
+            if m.payload.get("type") == "approval.requested" and asked["id"] in m.payload.get("url", "")
+        ]
+
+    async def reached_new() -> list[dict[str, Any]]:
+        return requested(new)
+
+    await eventually(reached_new, within=20)
+    await asyncio.sleep(1)  # the fan-out to every subscription of the manager happens together
+    assert requested(old) == [], "the replaced subscription was dropped on the server"

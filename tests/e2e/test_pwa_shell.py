@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Phone
+from typing import Any
+
+from tests.e2e.conftest import Live, Phone
 from tests.e2e.helpers import sign_in
 
 
@@ -48,3 +50,30 @@ async def test_language_follows_the_switch(phone: Phone) -> None:
     await phone.shot("09-settings")
     await page.reload()
     await page.get_by_role("link", name="Approvals").wait_for()
+
+
+async def test_an_english_phone_gets_english(browser: Any, live: Live) -> None:
+    """The language follows the device until the user chooses: an English phone sees English throughout."""
+    context = await browser.new_context(
+        base_url=live.base_url, viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
+        locale="en-US", timezone_id="Asia/Shanghai",
+    )
+    await context.route(lambda url: not url.startswith(live.base_url), lambda route: route.abort())
+    try:
+        page = await context.new_page()
+        await page.goto("/")
+        await page.get_by_role("heading", name="Sign in").wait_for()
+        assert await page.locator("html").get_attribute("lang") == "en"
+        await page.locator("#email").fill("rep1@demo.fieldloop.example")
+        await page.locator("#password").fill("fieldloop-demo")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_role("heading", name="Today").wait_for()
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Approvals").wait_for()
+        # The switch on the sign-in screen and in Settings overrides the device.
+        await page.get_by_role("link", name="Settings").click()
+        await page.get_by_role("radio", name="中文（简体）").check()
+        await page.get_by_role("heading", name="设置").wait_for()
+        await page.get_by_role("radio", name="跟随系统").check()
+        await page.get_by_role("heading", name="Settings").wait_for()
+    finally:
+        await context.close()

@@ -29,6 +29,8 @@ async def test_plan_my_day_shows_stops_and_route_on_the_map(phone: Phone) -> Non
     await eventually(lambda: _equals(markers.count(), count))
     assert await page.locator("[data-testid=map] path.route-line").count() == 1
     await page.get_by_text("地图底图无法加载").wait_for()
+    # The tiles were asked from the configured tile URL (Settings, here a closed port), not from a default.
+    assert any(u.startswith("http://127.0.0.1:9/") and u.endswith(".png") for u in phone.blocked)
     card = page.get_by_test_id("next-visit")
     await card.get_by_text("到达").wait_for()
     assert await card.get_by_role("link", name="高德").get_attribute("href") is not None

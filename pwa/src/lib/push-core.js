@@ -46,8 +46,7 @@ export async function subscribe(registration) {
   if (!key.ok) return { ok: false, reason: key.missing ? 'missing' : 'key' };
   let subscription = await registration.pushManager.getSubscription();
   const current = subscription?.options?.applicationServerKey;
-  if (subscription && current && btoa(String.fromCharCode(...new Uint8Array(current))).replace(/=+$/, '') !==
-      btoa(String.fromCharCode(...keyBytes(key.key))).replace(/=+$/, '')) {
+  if (subscription && current && b64(new Uint8Array(current)) !== b64(keyBytes(key.key))) {
     await subscription.unsubscribe(); // the server's key changed: a subscription for the old one is useless
     subscription = null;
   }
@@ -71,6 +70,28 @@ export async function save(json) {
   if (previous?.id && previous.id !== answer.data?.id) await call('DELETE', `/push/subscriptions/${previous.id}`);
   return { ok: true };
 }
+
+/**
+ * At start-up, with notifications on: makes sure the browser's subscription is still the one the server knows.
+ * Browsers replace or drop subscriptions (expiry, cleared site data, a new VAPID key on the server), and most
+ * never fire `pushsubscriptionchange` for it; a missing or changed subscription is renewed and told to the
+ * server. Answers what it did: 'off', 'kept', 'renewed' or 'failed'.
+ */
+export async function ensureSubscription(registration) {
+  if (!(await kv.get('push-enabled'))) return 'off';
+  if (globalThis.Notification?.permission !== 'granted') return 'off';
+  const subscription = await registration.pushManager.getSubscription();
+  const saved = await kv.get('push-subscription');
+  const key = await serverKey();
+  const sameKey =
+    !key.ok || !subscription?.options?.applicationServerKey ||
+    b64(new Uint8Array(subscription.options.applicationServerKey)) === b64(keyBytes(key.key));
+  if (subscription && saved?.endpoint === subscription.endpoint && sameKey) return 'kept';
+  const result = await subscribe(registration);
+  return result.ok ? 'renewed' : 'failed';
+}
+
+const b64 = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/=+$/, '');
 
 export async function unsubscribe(registration) {
   const subscription = await registration?.pushManager.getSubscription();

@@ -43,6 +43,8 @@ export const STRINGS = {
   'today.replanned': ['Re-planned: {n} visits.', '已重新规划 {n} 个拜访。'],
   'today.needsSignal': ['Planning needs a connection.', '规划路线需要联网。'],
   'today.empty': ['No visits planned for today. Tap "Plan my day".', '今天还没有拜访计划。点按"规划今天"。'],
+  'map.zoomIn': ['Zoom in', '放大'],
+  'map.zoomOut': ['Zoom out', '缩小'],
   'today.mapLabel': ['Map of today\'s {n} stops and the route', '今日 {n} 个拜访点及路线地图'],
   'today.noTiles': ['Map tiles unavailable: stops and route shown.', '地图底图无法加载：仅显示拜访点和路线。'],
   'today.summary': ['{n} stops · {travel} on the road · leave {leave}, back {back}', '{n} 站 · 路上 {travel} · {leave} 出发，{back} 返回'],

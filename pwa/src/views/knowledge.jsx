@@ -41,7 +41,11 @@ function useSuggestionContext() {
   useEffect(() => {
     const opportunity = queryParam('opportunity');
     if (opportunity) {
+      // Named after the deal, so the rep sees whose articles these are (the last-seen deal, offline).
       setContext({ opportunity_id: opportunity });
+      get(`/opportunities/${opportunity}`).then((answer) => {
+        if (answer.ok) setContext({ opportunity_id: opportunity, name: answer.data.name });
+      });
       return;
     }
     const user = app.session.user;
@@ -230,7 +234,7 @@ export function Article({ id }) {
           {article.translations?.length > 0 && (
             <p class="small">
               {article.translations.map((tr) => (
-                <a href={`/knowledge/${tr.id}`} lang={tr.lang}>
+                <a class="btn btn-link" href={`/knowledge/${tr.id}`} lang={tr.lang}>
                   {tr.lang === 'zh-CN' ? '中文版' : 'English version'}
                 </a>
               ))}

@@ -4,9 +4,11 @@ import * as L from 'leaflet/dist/leaflet-src.esm.js';
 import 'leaflet/dist/leaflet.css';
 import { toGcj02 } from '../lib/geo.js';
 
-export function drawMap(element, { stops, start, tiles, onTileError }) {
+export function drawMap(element, { stops, start, tiles, onTileError, labels = {} }) {
   const project = tiles.crs === 'gcj02' ? (lat, lon) => toGcj02(lat, lon) : (lat, lon) => [lat, lon];
-  const map = L.map(element, { zoomControl: true, attributionControl: Boolean(tiles.url), tap: true });
+  const map = L.map(element, { zoomControl: false, attributionControl: Boolean(tiles.url), tap: true });
+  // The zoom buttons speak the user's language (Leaflet's own titles are English only).
+  L.control.zoom({ zoomInTitle: labels.zoomIn || 'Zoom in', zoomOutTitle: labels.zoomOut || 'Zoom out' }).addTo(map);
   if (tiles.url) {
     const layer = L.tileLayer(tiles.url, { maxZoom: 19, attribution: tiles.attribution || '', crossOrigin: true });
     let reported = false;

@@ -44,7 +44,7 @@ function MapView({ stops, start }) {
     attribution: app.config.tile_attribution,
     crs: app.tileCrs || app.config.tile_crs,
   };
-  const signature = JSON.stringify([stops.map((s) => [s.lat, s.lon, s.status]), start, tiles]);
+  const signature = JSON.stringify([stops.map((s) => [s.lat, s.lon, s.status]), start, tiles, app.lang]);
   useEffect(() => {
     let map = null;
     let gone = false;
@@ -55,6 +55,7 @@ function MapView({ stops, start }) {
         stops,
         start,
         tiles,
+        labels: { zoomIn: t('map.zoomIn'), zoomOut: t('map.zoomOut') },
         onTileError: () => setTilesFailed(true),
       });
     });
