@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Account, KnowledgeArticle, KnowledgePin, KnowledgeState, Opportunity, Visit
 from api.knowledge import schemas
+from api.knowledge.access import is_editor
 from api.knowledge.index import FIELDS, build_doc
 from api.knowledge.ranking import FTS_WEIGHTS
 from api.knowledge.service import visible_articles
@@ -111,9 +112,11 @@ class BundleBuilder:
         self.session = session
         self.principal = principal
         self.lang = lang
+        self.editor = False
 
     async def build(self, cursor: str | None, account_ids: list[uuid.UUID], max_bytes: int) -> schemas.Bundle:
         since, had = decode_cursor(cursor) if cursor else (None, set())
+        self.editor = await is_editor(self.session, self.principal)
         seq = await self._seq()
         members = await self._members(account_ids)
         articles = await self._load([article_id for article_id, _ in members])
@@ -180,7 +183,7 @@ class BundleBuilder:
 
     async def _popular(self) -> list[KnowledgeArticle]:
         stmt = (
-            visible_articles(select(KnowledgeArticle), self.principal)
+            visible_articles(select(KnowledgeArticle), self.principal, editor=self.editor)
             .where(KnowledgeArticle.status == "published", KnowledgeArticle.read_count > 0)
             .order_by(KnowledgeArticle.read_count.desc(), KnowledgeArticle.id)
             .limit(POPULAR * 2)
@@ -197,7 +200,9 @@ class BundleBuilder:
         rows: dict[uuid.UUID, KnowledgeArticle] = {}
         for start in range(0, len(ids), 200):
             stmt = visible_articles(
-                select(KnowledgeArticle).where(KnowledgeArticle.id.in_(ids[start : start + 200])), self.principal
+                select(KnowledgeArticle).where(KnowledgeArticle.id.in_(ids[start : start + 200])),
+                self.principal,
+                editor=self.editor,
             )
             rows.update((a.id, a) for a in (await self.session.execute(stmt)).scalars())
         return [rows[i] for i in ids if i in rows]

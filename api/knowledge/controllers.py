@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.knowledge import schemas
 from api.knowledge.bundle import DEFAULT_MAX_BYTES, BundleBuilder
+from api.knowledge.editors import KnowledgeEditors
 from api.knowledge.search import Filters, KnowledgeSearch
 from api.knowledge.service import KnowledgeService, ListFilters
 from api.knowledge.suggestions import account_context, opportunity_context, suggest
@@ -26,14 +27,21 @@ IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False,
 FacetParam = Annotated[str | None, Parameter(max_length=200)]
 FORBIDDEN = {
     403: ResponseSpec(
-        data_container=Problem, description="Only editors (admins, managers) write", media_type=PROBLEM_MEDIA_TYPE
+        data_container=Problem, description="Only admins and knowledge editors write", media_type=PROBLEM_MEDIA_TYPE
     )
+}
+ADMINS_ONLY = {
+    403: ResponseSpec(data_container=Problem, description="Only admins name editors", media_type=PROBLEM_MEDIA_TYPE)
 }
 MAX_SEARCH_LIMIT = 50
 
 
 def provide_service(db: AsyncSession, principal: Principal) -> KnowledgeService:
     return KnowledgeService(db, principal)
+
+
+def provide_editors(db: AsyncSession, principal: Principal) -> KnowledgeEditors:
+    return KnowledgeEditors(db, principal)
 
 
 def _lang(request: Request[Any, Any, Any], requested: str | None) -> str:
@@ -52,7 +60,10 @@ async def _full(service: KnowledgeService, row: Any, status: int = 200) -> Respo
 class KnowledgeController(Controller):
     path = "/api/v1/knowledge"
     tags = ["knowledge"]  # noqa: RUF012
-    dependencies = {"knowledge": Provide(provide_service, sync_to_thread=False)}  # noqa: RUF012
+    dependencies = {  # noqa: RUF012
+        "knowledge": Provide(provide_service, sync_to_thread=False),
+        "editors": Provide(provide_editors, sync_to_thread=False),
+    }
 
     @get(
         "/search",
@@ -101,7 +112,7 @@ class KnowledgeController(Controller):
 
     @post(
         "/articles",
-        summary="Write an article (editors; the client may choose its id)",
+        summary="Write an article (admins and knowledge editors; the client may choose its id)",
         responses={**WRITE, **FORBIDDEN},
     )
     async def create_article(
@@ -115,7 +126,7 @@ class KnowledgeController(Controller):
 
     @patch(
         "/articles/{article_id:uuid}",
-        summary="Edit an article (editors; If-Match required)",
+        summary="Edit an article (admins and knowledge editors; If-Match required)",
         responses={**UPDATE, **FORBIDDEN},
     )
     async def update_article(
@@ -127,7 +138,11 @@ class KnowledgeController(Controller):
     ) -> Response[schemas.Article]:
         return await _full(knowledge, await knowledge.update(article_id, parse_if_match(if_match), data))
 
-    @delete("/articles/{article_id:uuid}", summary="Delete an article (editors)", responses={**WRITE, **FORBIDDEN})
+    @delete(
+        "/articles/{article_id:uuid}",
+        summary="Delete an article (admins and knowledge editors)",
+        responses={**WRITE, **FORBIDDEN},
+    )
     async def delete_article(self, article_id: uuid.UUID, knowledge: KnowledgeService) -> None:
         await knowledge.delete(article_id)
 
@@ -206,3 +221,19 @@ class KnowledgeController(Controller):
     ) -> schemas.Bundle:
         builder = BundleBuilder(db, principal, _lang(request, lang))
         return await builder.build(cursor, list(account_id or [])[:20], max_kb * 1000)
+
+    @get("/editors", summary="The users an admin named knowledge editors (for admins and editors)", responses=READ)
+    async def list_editors(self, editors: KnowledgeEditors) -> Page[schemas.Editor]:
+        return Page(items=[to_out(schemas.Editor, e) for e in await editors.list()])
+
+    @post(
+        "/editors",
+        summary="Name a user of the org knowledge editor (admins); naming them again changes nothing",
+        responses={**WRITE, **ADMINS_ONLY},
+    )
+    async def grant_editor(self, data: schemas.EditorGrant, editors: KnowledgeEditors) -> schemas.Editor:
+        return to_out(schemas.Editor, await editors.grant(data.user_id))
+
+    @delete("/editors/{user_id:uuid}", summary="Take back a user's editor right (admins)", responses=ADMINS_ONLY)
+    async def revoke_editor(self, user_id: uuid.UUID, editors: KnowledgeEditors) -> None:
+        await editors.revoke(user_id)

@@ -13,7 +13,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import KnowledgeArticle
+from api.db.models import KnowledgeArticle, User
+from api.db.models.knowledge import KnowledgeEditor
 from api.db.types import utcnow
 from api.knowledge.demo_content import TOPICS, Topic
 from api.knowledge.index import SearchIndex
@@ -61,10 +62,23 @@ def _articles(org_id: uuid.UUID, topic: Topic, owner_id: uuid.UUID) -> list[Know
     return out
 
 
+async def name_editors(session: AsyncSession, org_id: uuid.UUID, user_ids: list[uuid.UUID]) -> None:
+    """Make the demo's authors knowledge editors (admins write anyway), so that they can keep their articles."""
+    granted = select(KnowledgeEditor.user_id).where(KnowledgeEditor.org_id == org_id)
+    have = set((await session.execute(granted)).scalars())
+    users = (await session.execute(select(User).where(User.org_id == org_id, User.id.in_(user_ids)))).scalars()
+    for user in users:
+        if user.id not in have and "admin" not in user.roles:
+            session.add(KnowledgeEditor(org_id=org_id, user_id=user.id, granted_by=None, granted_at=utcnow()))
+    await session.flush()
+
+
 async def load_demo_articles(session: AsyncSession, org_id: uuid.UUID, author_ids: list[uuid.UUID]) -> int:
-    """Add the demo articles an org lacks, indexed; returns how many were added (0 on a second load)."""
+    """Add the demo articles an org lacks, indexed, and name their authors editors; returns how many were added
+    (0 on a second load)."""
     if not author_ids:
         raise ValueError("the demo articles need at least one author")
+    await name_editors(session, org_id, author_ids)
     existing = set(
         (await session.execute(select(KnowledgeArticle.id).where(KnowledgeArticle.org_id == org_id))).scalars()
     )

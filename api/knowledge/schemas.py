@@ -90,6 +90,18 @@ class ArticleUpdate(Schema, kw_only=True):
     owner_id: uuid.UUID | UnsetType = UNSET
 
 
+class EditorGrant(Schema, kw_only=True):
+    user_id: uuid.UUID
+
+
+class Editor(Out, kw_only=True):
+    user_id: uuid.UUID
+    name: str
+    email: str
+    granted_by: uuid.UUID | None
+    granted_at: datetime
+
+
 class SearchHit(Out, kw_only=True):
     id: uuid.UUID
     title: str

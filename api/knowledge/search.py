@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from api.db.engine import RawConnection, Reader
 from api.knowledge import ranking
-from api.knowledge.access import is_editor
+from api.knowledge.access import EDITOR_SQL
 from api.knowledge.highlight import snippet
 from api.knowledge.index import PUBLISHED_TOKEN, day_number, org_token, owner_token
 from api.knowledge.tokenize import (
@@ -40,6 +40,8 @@ MAX_EXPANSIONS = 6
 MAX_GROUPS = 12
 MIN_PREFIX = 3
 FUZZY_CANDIDATES = 3000
+# Not a term: the tokenizer never makes one with punctuation in it.
+EDITOR = "!editor"
 FACETS = {"kind": "k", "product": "p", "industry": "i", "competitor": "c"}
 
 
@@ -78,7 +80,8 @@ class KnowledgeSearch:
         self.reader = reader
         self.principal = principal
         self.sqlite = reader.dialect == "sqlite"
-        self.editor = is_editor(principal)
+        # Admins always write; whether anyone else does is read with the vocabulary (see _vocabulary).
+        self.editor = principal.is_admin
         self._conn: RawConnection | None = None
 
     def _p(self, value: Any) -> Any:
@@ -109,16 +112,22 @@ class KnowledgeSearch:
     # ------------------------------------------------------------------------------------------ vocabulary
 
     async def _vocabulary(self, query: Query) -> tuple[int, dict[str, int]]:
-        """The org's document count and the document frequency of each query term that occurs."""
+        """The org's document count and the document frequency of each query term that occurs.
+
+        Whether the caller is a knowledge editor (who sees drafts) rides along too: one round trip for all three.
+        """
         terms = sorted(t for t in query.terms if not is_prefix(t))
         org = self._p(self.principal.org_id)
-        # The state row rides along under the empty term, which no article has: one round trip.
-        sql = "SELECT '', doc_count FROM knowledge_state WHERE org_id = ?"
+        # The state row comes back under the empty term and the editor grant under EDITOR, which no article has.
+        sql = f"SELECT '', doc_count FROM knowledge_state WHERE org_id = ? UNION ALL SELECT '{EDITOR}', 1 FROM ("
+        sql += EDITOR_SQL + ") AS granted"
+        params = [org, org, self._p(self.principal.user_id)]
         if terms:
             marks = ", ".join("?" * len(terms))
             sql = f"SELECT term, df FROM knowledge_terms WHERE org_id = ? AND term IN ({marks}) UNION ALL {sql}"
-        rows = await self._fetch(sql, [org, *terms, org] if terms else [org])
-        df = {term: int(n) for term, n in rows}
+            params = [org, *terms, *params]
+        df = {term: int(n) for term, n in await self._fetch(sql, params)}
+        self.editor = self.principal.is_admin or df.pop(EDITOR, 0) > 0
         return df.pop("", 0), df
 
     async def _resolve(self, query: Query, df: dict[str, int]) -> list[list[tuple[str, ...]]]:

@@ -36,10 +36,10 @@ AUDITED = (
 )  # fmt: skip
 
 
-def visible_articles(stmt: Select, principal: Principal) -> Select:  # type: ignore[type-arg]
+def visible_articles(stmt: Select, principal: Principal, *, editor: bool) -> Select:  # type: ignore[type-arg]
     """The one visibility rule: the caller's org, not deleted, and drafts only for editors and their owner."""
     stmt = stmt.where(KnowledgeArticle.org_id == principal.org_id, KnowledgeArticle.deleted_at.is_(None))
-    if not is_editor(principal):
+    if not editor:
         stmt = stmt.where(or_(KnowledgeArticle.status == "published", KnowledgeArticle.owner_id == principal.user_id))
     return stmt
 
@@ -61,11 +61,21 @@ class KnowledgeService:
         self.session = session
         self.principal = principal
         self.index = SearchIndex(session)
+        self._editor: bool | None = None
+
+    async def is_editor(self) -> bool:
+        """Whether the caller writes articles (asked once per request)."""
+        if self._editor is None:
+            self._editor = await is_editor(self.session, self.principal)
+        return self._editor
+
+    async def _visible(self, stmt: Select) -> Select:  # type: ignore[type-arg]
+        return visible_articles(stmt, self.principal, editor=await self.is_editor())
 
     # ------------------------------------------------------------------------------------------ reading
 
     async def get(self, article_id: uuid.UUID) -> KnowledgeArticle:
-        stmt = visible_articles(select(KnowledgeArticle).where(KnowledgeArticle.id == article_id), self.principal)
+        stmt = await self._visible(select(KnowledgeArticle).where(KnowledgeArticle.id == article_id))
         article = (await self.session.execute(stmt)).scalar_one_or_none()
         if article is None:
             raise not_found()
@@ -75,7 +85,7 @@ class KnowledgeService:
         stmt = select(KnowledgeArticle).where(
             KnowledgeArticle.translation_group_id == article.translation_group_id, KnowledgeArticle.id != article.id
         )
-        return list((await self.session.execute(visible_articles(stmt, self.principal))).scalars())
+        return list((await self.session.execute(await self._visible(stmt))).scalars())
 
     async def is_pinned(self, article_id: uuid.UUID) -> bool:
         stmt = select(
@@ -86,7 +96,7 @@ class KnowledgeService:
     async def list(
         self, limit: int, cursor: str | None, filters: ListFilters
     ) -> tuple[list[KnowledgeArticle], str | None]:
-        stmt = visible_articles(select(KnowledgeArticle), self.principal)
+        stmt = await self._visible(select(KnowledgeArticle))
         for column in ("kind", "lang", "status", "stage"):
             value = getattr(filters, column)
             if value is not None:
@@ -122,7 +132,7 @@ class KnowledgeService:
     async def popular(self, limit: int) -> list[KnowledgeArticle]:
         """The org's most read published articles."""
         stmt = (
-            visible_articles(select(KnowledgeArticle), self.principal)
+            (await self._visible(select(KnowledgeArticle)))
             .where(KnowledgeArticle.status == "published", KnowledgeArticle.read_count > 0)
             .order_by(KnowledgeArticle.read_count.desc(), KnowledgeArticle.id)
             .limit(limit)
@@ -131,12 +141,12 @@ class KnowledgeService:
 
     # ------------------------------------------------------------------------------------------ writing
 
-    def _require_editor(self) -> None:
-        if not is_editor(self.principal):
+    async def _require_editor(self) -> None:
+        if not await self.is_editor():
             raise forbidden()
 
     async def create(self, data: ArticleCreate) -> KnowledgeArticle:
-        self._require_editor()
+        await self._require_editor()
         article_id = data.id if data.id is not msgspec.UNSET else uuid.uuid4()
         await self._check(stage=data.stage)
         group_id = article_id
@@ -166,7 +176,7 @@ class KnowledgeService:
 
     async def update(self, article_id: uuid.UUID, expected_version: int, data: ArticleUpdate) -> KnowledgeArticle:
         article = await self.get(article_id)
-        self._require_editor()
+        await self._require_editor()
         check_version(expected_version, article.version)
         changes = provided(data)
         if "stage" in changes:
@@ -202,7 +212,7 @@ class KnowledgeService:
     async def delete(self, article_id: uuid.UUID) -> None:
         """Soft delete: the row stays so that phones learn from the bundle that it is gone."""
         article = await self.get(article_id)
-        self._require_editor()
+        await self._require_editor()
         record_changes(
             self.session, self.principal, "knowledge_article", article.id, {"deleted": False}, {"deleted": True}
         )
@@ -266,7 +276,7 @@ class KnowledgeService:
 
     async def _translation_group(self, target_id: uuid.UUID, lang: str, article_id: uuid.UUID) -> uuid.UUID:
         """The translation group an article joins by naming the article it translates."""
-        stmt = visible_articles(select(KnowledgeArticle).where(KnowledgeArticle.id == target_id), self.principal)
+        stmt = await self._visible(select(KnowledgeArticle).where(KnowledgeArticle.id == target_id))
         target = (await self.session.execute(stmt)).scalar_one_or_none()
         if target is None or target.id == article_id:
             raise field_error("translation_of", "unknown", t("No such article to translate.", "没有可对应翻译的文章。"))

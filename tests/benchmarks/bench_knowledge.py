@@ -76,6 +76,8 @@ class Quality:
     hit1: float
     hit3: float
     by_note: dict[str, tuple[int, float]]
+    # Per batch of the judged set (the first set, written before tuning; the held-out one): (queries, MRR, hit@3).
+    by_batch: dict[str, tuple[int, float, float]]
     misses: list[str] = field(default_factory=list)
 
 
@@ -148,6 +150,7 @@ async def measure_quality(db: Database, queries: list[dict[str, Any]]) -> Qualit
     topic_of = {article_id(org.id, t.key, lang): t.key for t in TOPICS for lang in ("zh-CN", "en")}
     reciprocal, hit1, hit3 = [], 0, 0
     notes: dict[str, list[float]] = {}
+    batches: dict[str, list[tuple[float, float]]] = {}
     misses = []
     for query in queries:
         search = KnowledgeSearch(db.reader, reps[query["lang"]])
@@ -159,6 +162,7 @@ async def measure_quality(db: Database, queries: list[dict[str, Any]]) -> Qualit
         hit1 += rank == 1
         hit3 += rank is not None and rank <= 3
         notes.setdefault(query.get("note", "plain"), []).append(1.0 if rank and rank <= 3 else 0.0)
+        batches.setdefault(query.get("batch", "first"), []).append((reciprocal[-1], 1.0 if rank and rank <= 3 else 0.0))
         if not rank or rank > 3:
             misses.append(f"{query['q']!r} ({query['lang']}): rank {rank}, got {ranked[:3]}")
     n = len(queries)
@@ -168,6 +172,10 @@ async def measure_quality(db: Database, queries: list[dict[str, Any]]) -> Qualit
         hit1=hit1 / n,
         hit3=hit3 / n,
         by_note={note: (len(v), sum(v) / len(v)) for note, v in sorted(notes.items())},
+        by_batch={
+            batch: (len(v), sum(r for r, _ in v) / len(v), sum(h for _, h in v) / len(v))
+            for batch, v in sorted(batches.items())
+        },
         misses=misses,
     )
 
@@ -296,7 +304,7 @@ def load_average() -> str:
 
 async def measure_latency(
     db: Database, settings: Settings, principal: Principal, ids: list[uuid.UUID], queries: list[dict[str, Any]],
-    rounds: int,
+    rounds: int, articles: int,
 ) -> Latency:  # fmt: skip
     search = KnowledgeSearch(db.reader, principal)
     rng = random.Random(7)
@@ -347,7 +355,7 @@ async def measure_latency(
             http_search += await timed(searches)
             http_lookup += await timed(lookups)
     return Latency(
-        articles=len(ids), samples=len(search_ms),
+        articles=articles, samples=len(search_ms),
         search_p50=percentile(search_ms, 0.5), search_p95=percentile(search_ms, 0.95),
         lookup_p50=percentile(lookup_ms, 0.5), lookup_p95=percentile(lookup_ms, 0.95),
         http_search_p50=percentile(http_search, 0.5), http_search_p95=percentile(http_search, 0.95),
@@ -385,7 +393,7 @@ async def run_backend(
             latency = None
             if args.articles:
                 principal, ids = await seed_scale(db, args.articles)
-                latency = await measure_latency(db, settings, principal, ids, queries, args.rounds)
+                latency = await measure_latency(db, settings, principal, ids, queries, args.rounds, args.articles)
                 print(
                     f"  latency at {args.articles}: search p50 {latency.search_p50:.2f} ms p95 "
                     f"{latency.search_p95:.2f} ms; lookup by id p50 {latency.lookup_p50:.3f} ms; HTTP search p95 "
@@ -402,7 +410,7 @@ async def run_backend(
 def report(results: dict[str, tuple[Quality, Latency | None]]) -> str:
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}.",
+        f"Python {platform.python_version()}; load average (1/5/15 min) {load_average()} when the run ended.",
         "",
         "| database | queries | MRR@10 | hit@1 | hit@3 |",
         "|---|---|---|---|---|",
@@ -414,6 +422,15 @@ def report(results: dict[str, tuple[Quality, Latency | None]]) -> str:
     lines.append("|---|" + "---|" * len(notes))
     for backend, (q, _) in results.items():
         cells = [f"{q.by_note[n][1]:.2f} ({q.by_note[n][0]})" if n in q.by_note else "—" for n in notes]
+        lines.append(f"| {backend} | " + " | ".join(cells) + " |")
+    batches = sorted({b for q, _ in results.values() for b in q.by_batch})
+    lines += ["", "MRR@10 / hit@3 by batch of the judged set:", "", "| database | " + " | ".join(batches) + " |"]
+    lines.append("|---|" + "---|" * len(batches))
+    for backend, (q, _) in results.items():
+        cells = [
+            f"{q.by_batch[b][1]:.3f} / {q.by_batch[b][2]:.3f} ({q.by_batch[b][0]})" if b in q.by_batch else "—"
+            for b in batches
+        ]
         lines.append(f"| {backend} | " + " | ".join(cells) + " |")
     lines += [
         "",

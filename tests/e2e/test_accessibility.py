@@ -67,14 +67,17 @@ CONTRAST = """() => {
     seen.add(el);
     const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
-    if (!r.width || !r.height || s.visibility === 'hidden' || el.closest('[aria-hidden=true], .visually-hidden, .skip')) continue;
+    if (!r.width || !r.height || s.visibility === 'hidden') continue;
+    if (el.closest('[aria-hidden=true], .visually-hidden, .skip')) continue;
     if (el.closest('button:disabled')) continue;
     const fg = rgb(s.color).slice(0, 3);
     const [a, b] = [lum(fg), lum(background(el))];
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     const size = parseFloat(s.fontSize);
     const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
-    if (ratio < (large ? 3 : 4.5)) out.push({ text: n.textContent.trim().slice(0, 40), ratio: Math.round(ratio * 100) / 100 });
+    if (ratio < (large ? 3 : 4.5)) {
+      out.push({ text: n.textContent.trim().slice(0, 40), ratio: Math.round(ratio * 100) / 100 });
+    }
   }
   return out;
 }"""
@@ -102,7 +105,8 @@ async def keyboard_order(phone: Phone, steps: int = 12) -> list[str]:
     await page.evaluate("document.querySelector('a[href], button').focus()")
     order = [
         await page.evaluate(
-            "() => JSON.stringify([0, document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle])"
+            "() => JSON.stringify([0, document.activeElement.className,"
+            " getComputedStyle(document.activeElement).outlineStyle])"
         )
     ]
     for _ in range(steps):

@@ -13,8 +13,12 @@ async def test_quick_update_and_log_a_customer_action(phone: Phone) -> None:
     # A new customer, so that no customer action exists yet, and a deal priced as a whole (no line items:
     # with them, the amount is their sum and changes through them).
     account = await live.ok("rep1", "POST", "/accounts", json={"name": "苏州恒远精密 Hengyuan", "city": "苏州"})
-    body = {"account_id": account["id"], "name": "年度维保服务 Annual service", "amount": 300_000 * 100,
-            "close_date": "2027-03-31"}
+    body = {
+        "account_id": account["id"],
+        "name": "年度维保服务 Annual service",
+        "amount": 300_000 * 100,
+        "close_date": "2027-03-31",
+    }
     deal = await live.ok("rep1", "POST", "/opportunities", json=body)
     stages = (await live.ok("rep1", "GET", "/pipeline/stages"))["items"]
     gated = next(s for s in stages if s["kind"] == "open" and s["needs_evidence"])

@@ -55,8 +55,12 @@ async def test_language_follows_the_switch(phone: Phone) -> None:
 async def test_an_english_phone_gets_english(browser: Any, live: Live) -> None:
     """The language follows the device until the user chooses: an English phone sees English throughout."""
     context = await browser.new_context(
-        base_url=live.base_url, viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True,
-        locale="en-US", timezone_id="Asia/Shanghai",
+        base_url=live.base_url,
+        viewport={"width": 375, "height": 667},
+        is_mobile=True,
+        has_touch=True,
+        locale="en-US",
+        timezone_id="Asia/Shanghai",
     )
     await context.route(lambda url: not url.startswith(live.base_url), lambda route: route.abort())
     try:

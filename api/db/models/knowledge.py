@@ -144,3 +144,18 @@ class KnowledgeRead(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeEditor(Base):
+    """A user an admin has allowed to write the org's articles (admins always may).
+
+    Writing knowledge is a grant, not a role: the product marketer, the lawyer who keeps the contract policy
+    and the finance lead who keeps the price list write articles without seeing more of the pipeline.
+    """
+
+    __tablename__ = "knowledge_editors"
+
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)

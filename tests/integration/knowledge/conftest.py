@@ -10,6 +10,16 @@ from api.knowledge.demo_articles import article_id, load_demo_articles
 
 
 @pytest.fixture
+async def editor(client, world):
+    """The Acme manager, named knowledge editor by the admin (a manager does not write by rank)."""
+    granted = await client.post(
+        "/api/v1/knowledge/editors", json={"user_id": str(world.manager.user_id)}, headers=world.admin.headers
+    )
+    assert granted.status_code == 201, granted.text
+    return world.manager
+
+
+@pytest.fixture
 async def demo_kb(db, world) -> dict[str, str]:
     """Load the demo articles into Acme; returns the article id of each ``topic:lang`` key."""
     async with db.sessionmaker() as session:

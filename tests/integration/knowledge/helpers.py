@@ -6,6 +6,7 @@ from typing import Any
 
 ARTICLES = "/api/v1/knowledge/articles"
 SEARCH = "/api/v1/knowledge/search"
+EDITORS = "/api/v1/knowledge/editors"
 
 
 def article(**fields: Any) -> dict[str, Any]:

@@ -1,17 +1,18 @@
-"""Articles: editors write, the org reads what is published, drafts stay with editors and owners, no org sees
-another's; versions guard edits; translations link both ways; pins and reads are the caller's own."""
+"""Articles: admins and the editors they name write, the org reads what is published, drafts stay with editors
+and owners, no org sees another's; versions guard edits; translations link both ways; pins and reads are the
+caller's own."""
 
 import uuid
 
-from tests.integration.knowledge.helpers import ARTICLES, article, create, patch
+from tests.integration.knowledge.helpers import ARTICLES, EDITORS, article, create, patch
 
 
-async def test_an_editor_writes_and_everyone_in_the_org_reads(client, world):
-    created = await client.post(ARTICLES, json=article(tags=["价格"]), headers=world.manager.headers)
+async def test_an_editor_writes_and_everyone_in_the_org_reads(client, world, editor):
+    created = await client.post(ARTICLES, json=article(tags=["价格"]), headers=editor.headers)
     assert created.status_code == 201, created.text
     body = created.json()
     assert created.headers["etag"] == '"1"'
-    assert body["owner_id"] == str(world.manager.user_id)
+    assert body["owner_id"] == str(editor.user_id)
     assert body["status"] == "published" and body["published_at"] is not None
     for caller in (world.rep_a, world.rep_c, world.admin):
         read = await client.get(f"{ARTICLES}/{body['id']}", headers=caller.headers)
@@ -30,15 +31,50 @@ async def test_reps_cannot_write(client, world):
     assert still["title"] == published["title"] and still["version"] == 1
 
 
-async def test_drafts_are_for_editors_and_their_owner_only(client, world):
-    draft = await create(client, world.manager, status="draft", title="2027 价目表草案")
+async def test_writing_is_for_admins_and_the_editors_they_name(client, world):
+    # Rank gives no right to write: a manager is refused until the admin names them.
+    assert (await client.post(ARTICLES, json=article(), headers=world.manager.headers)).status_code == 403
+    asked = await client.post(EDITORS, json={"user_id": str(world.manager.user_id)}, headers=world.manager.headers)
+    assert asked.status_code == 403
+    # A rep who keeps the price list is named editor, twice: the second naming changes nothing.
+    first = await client.post(EDITORS, json={"user_id": str(world.rep_c.user_id)}, headers=world.admin.headers)
+    again = await client.post(EDITORS, json={"user_id": str(world.rep_c.user_id)}, headers=world.admin.headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert first.json()["granted_by"] == str(world.admin.user_id)
+    written = await create(client, world.rep_c, status="draft", title="价目表 2027 草稿")
+    assert written["owner_id"] == str(world.rep_c.user_id)
+    listed = (await client.get(EDITORS, headers=world.rep_c.headers)).json()["items"]
+    assert [e["user_id"] for e in listed] == [str(world.rep_c.user_id)]
+    assert (await client.get(EDITORS, headers=world.rep_a.headers)).status_code == 403
+
+    revoked = await client.delete(f"{EDITORS}/{world.rep_c.user_id}", headers=world.admin.headers)
+    assert revoked.status_code == 204
+    assert (await patch(client, world.rep_c, written, title="改不了")).status_code == 403
+    # Their own draft stays theirs to read; another editor's drafts are out of sight again.
+    assert (await client.get(f"{ARTICLES}/{written['id']}", headers=world.rep_c.headers)).status_code == 200
+    others = await create(client, world.admin, status="draft", title="管理员草稿")
+    assert (await client.get(f"{ARTICLES}/{others['id']}", headers=world.rep_c.headers)).status_code == 404
+    assert (await client.get(EDITORS, headers=world.admin.headers)).json()["items"] == []
+
+
+async def test_editors_come_from_the_admins_own_org(client, world):
+    foreign = await client.post(EDITORS, json={"user_id": str(world.rep_a.user_id)}, headers=world.outsider.headers)
+    assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "user_id"
+    gone = await client.delete(f"{EDITORS}/{world.rep_a.user_id}", headers=world.outsider.headers)
+    assert gone.status_code == 404
+    assert (await client.post(ARTICLES, json=article(), headers=world.rep_a.headers)).status_code == 403
+
+
+async def test_drafts_are_for_editors_and_their_owner_only(client, world, editor):
+    draft = await create(client, editor, status="draft", title="2027 价目表草案")
     assert draft["published_at"] is None
     hidden = await client.get(f"{ARTICLES}/{draft['id']}", headers=world.rep_a.headers)
     assert hidden.status_code == 404
     listed = (await client.get(ARTICLES, headers=world.rep_a.headers)).json()["items"]
     assert draft["id"] not in {a["id"] for a in listed}
     assert (await client.get(f"{ARTICLES}/{draft['id']}", headers=world.admin.headers)).status_code == 200
-    published = await patch(client, world.manager, draft, status="published")
+    published = await patch(client, editor, draft, status="published")
     assert published.status_code == 200
     assert published.json()["published_at"] is not None
     assert (await client.get(f"{ARTICLES}/{draft['id']}", headers=world.rep_a.headers)).status_code == 200
@@ -61,11 +97,11 @@ async def test_other_orgs_never_see_an_article(client, world):
     assert (await patch(client, world.outsider, mine, title="x")).status_code == 404
 
 
-async def test_edits_need_the_current_version(client, world):
+async def test_edits_need_the_current_version(client, world, editor):
     current = await create(client, world.admin)
     missing = await client.patch(f"{ARTICLES}/{current['id']}", json={"title": "t"}, headers=world.admin.headers)
     assert missing.status_code == 428
-    changed = await patch(client, world.manager, current, summary="新的摘要")
+    changed = await patch(client, editor, current, summary="新的摘要")
     assert changed.status_code == 200
     assert changed.headers["etag"] == '"2"'
     stale = await patch(client, world.admin, current, summary="lost update")
@@ -109,9 +145,9 @@ async def test_translations_link_both_ways_and_one_per_language(client, world):
     assert zh_after["translations"] == []
 
 
-async def test_deleted_articles_are_gone_for_everyone(client, world):
+async def test_deleted_articles_are_gone_for_everyone(client, world, editor):
     doomed = await create(client, world.admin)
-    assert (await client.delete(f"{ARTICLES}/{doomed['id']}", headers=world.manager.headers)).status_code == 204
+    assert (await client.delete(f"{ARTICLES}/{doomed['id']}", headers=editor.headers)).status_code == 204
     for caller in (world.admin, world.rep_a):
         assert (await client.get(f"{ARTICLES}/{doomed['id']}", headers=caller.headers)).status_code == 404
 

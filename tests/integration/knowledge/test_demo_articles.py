@@ -5,7 +5,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from api.db.models import KnowledgeArticle, KnowledgeSearchDoc
-from api.db.models.knowledge import ARTICLE_KINDS
+from api.db.models.knowledge import ARTICLE_KINDS, KnowledgeEditor
 from api.knowledge.demo_articles import load_demo_articles
 
 
@@ -15,6 +15,11 @@ async def test_the_demo_articles_load_once_and_cover_every_kind(db, world, demo_
         await session.commit()
         rows = list(
             (await session.execute(select(KnowledgeArticle).where(KnowledgeArticle.org_id == world.acme))).scalars()
+        )
+        editors = set(
+            (
+                await session.execute(select(KnowledgeEditor.user_id).where(KnowledgeEditor.org_id == world.acme))
+            ).scalars()
         )
         indexed = await session.scalar(
             select(func.count()).select_from(KnowledgeSearchDoc).where(KnowledgeSearchDoc.org_id == world.acme)
@@ -28,3 +33,5 @@ async def test_the_demo_articles_load_once_and_cover_every_kind(db, world, demo_
     assert {r.status for r in rows} == {"published", "draft"}
     assert all(r.tags and r.summary and r.body for r in rows)
     assert {r.owner_id for r in rows} == {world.admin.user_id, world.manager.user_id}
+    # The authors keep their articles: the manager is named editor (the admin writes anyway).
+    assert editors == {world.manager.user_id}

@@ -25,8 +25,24 @@ async def test_two_character_chinese_terms_match(client, world, demo_kb):
         assert topic_ids(demo_kb, topic) & set(top3), query
 
 
-async def test_one_character_and_longer_chinese_queries(client, world, demo_kb):
-    assert await search_ids(client, world.rep_a, "冷", lang="zh-CN")
+async def test_one_character_queries_match_the_character_wherever_it_stands(client, world):
+    def make(title: str, tag: str, body: str):
+        return create(client, world.admin, title=title, tags=[tag], body=body, summary="")
+
+    starts = await make("价格调整通知", "通知", "自下月起执行。")
+    ends = await make("客户询问", "流程", "收到询问后当天回复报价")  # 价 only at the end of a run
+    alone = await make("费用说明", "费用", "运费另计。价：面议")  # 价 as a run of its own
+    without = await make("合同模板", "合同", "标准条款。")
+    found = set(await search_ids(client, world.rep_a, "价", lang="zh-CN"))
+    assert found == {starts["id"], ends["id"], alone["id"]}
+    assert without["id"] not in found
+    assert await search_ids(client, world.rep_a, "模", lang="zh-CN") == [without["id"]]
+
+
+async def test_longer_chinese_queries(client, world, demo_kb):
+    top = await search_ids(client, world.rep_a, "冷链", lang="zh-CN", limit=3)
+    cold_chain = topic_ids(demo_kb, "case-coldchain-logistics") | topic_ids(demo_kb, "proposal-logistics-coldchain")
+    assert cold_chain & set(top)
     top = await search_ids(client, world.rep_a, "客户要求更大折扣", lang="zh-CN", limit=3)
     assert topic_ids(demo_kb, "objection-bigger-discount") & set(top)
     # Function words do not have to appear: 怎么 is dropped, 价格太贵 is what is asked.
@@ -75,6 +91,17 @@ async def test_the_callers_language_comes_first(client, world):
     en = await create(client, world.admin, title="Siemens battlecard", lang="en", kind="battlecard")
     assert (await search_ids(client, world.rep_a, "Siemens battlecard", lang="en"))[0] == en["id"]
     assert (await search_ids(client, world.rep_a, "Siemens battlecard", lang="zh-CN"))[0] == zh["id"]
+
+
+async def test_a_hit_in_the_title_ranks_above_tags_above_the_body(client, world):
+    def make(title: str, tag: str, body: str):
+        return create(client, world.admin, title=title, tags=[tag], body=body, summary="")
+
+    body = await make("季度说明", "说明", "本季度的扫码枪库存充足。")
+    tags = await make("季度说明", "扫码枪", "本季度库存充足。")
+    title = await make("扫码枪说明", "说明", "本季度库存充足。")
+    ranked = await search_ids(client, world.rep_a, "扫码枪", lang="zh-CN")
+    assert ranked == [title["id"], tags["id"], body["id"]]
 
 
 async def test_fresher_articles_rank_above_stale_ones(client, world, db):
