@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import hashlib
 import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,8 +61,11 @@ class Claim:
     expires_at: datetime
     subject: str
     org_id: uuid.UUID | None = None
+    # The payload's bytes per shrink level, shared by the deliveries of one notification (encoded once for all).
+    bodies: dict[int, bytes] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=4096)
 def topic_for(tag: str) -> str:
     """RFC 8030 Topic (at most 32 base64url characters): one per tag, so a newer message replaces an older one."""
     return base64.urlsafe_b64encode(hashlib.sha256(tag.encode()).digest()[:24]).decode()
@@ -152,7 +156,9 @@ async def attempt(ctx: JobContext, claim: Claim, identity: VapidIdentity, attemp
         target = await policy_for(ctx.settings.push_allowed_hosts).target(claim.endpoint)
     except EndpointRefused as refused:  # the allow-list changed, or the name now points somewhere private
         return Step(None, "refused", state="failed", detail=refused.code)
-    body = encode_payload(claim.payload, shrink=claim.shrink)
+    body = claim.bodies.get(claim.shrink)
+    if body is None:
+        body = claim.bodies[claim.shrink] = encode_payload(claim.payload, shrink=claim.shrink)
     encrypted, authorization = seal(
         identity, body, claim.endpoint, claim.p256dh, claim.auth, target.origin, claim.subject
     )

@@ -91,18 +91,19 @@ class Batch:
             sql = _LOAD_SQL.format(ids=", ".join("?" * len(chunk)))
             rows += await self.ctx.db.reader.fetch(sql, [str(i) if sqlite else i for i in chunk])
         now = utcnow()
-        payloads: dict[Any, PushPayload] = {}
+        payloads: dict[Any, tuple[PushPayload, dict[int, bytes]]] = {}
         claims: list[Claim] = []
         for row in rows:
             (delivery_id, shrink, expires, notification_id, org_id, type_, title, body, url, tag, lang, actions,
              token, data, urgency, subscription_id, version, endpoint, p256dh, auth) = row  # fmt: skip
-            payload = payloads.get(notification_id)
-            if payload is None:  # a notification's deliveries share its payload
-                payload = payloads[notification_id] = PushPayload(
+            shared = payloads.get(notification_id)
+            if shared is None:  # a notification's deliveries share its payload, and its encodings
+                payload = PushPayload(
                     type=type_, title=title, body=body, url=url, tag=tag, lang=lang,
                     actions=[PayloadAction(a["action"], a["title"]) for a in push._json(actions) or ()],
                     action_token=token, data=push._json(data) or {},
                 )  # fmt: skip
+                shared = payloads[notification_id] = (payload, {})
             claim = Claim(
                 delivery_id=uuid.UUID(str(delivery_id)),
                 subscription_id=uuid.UUID(str(subscription_id)) if subscription_id is not None else uuid.UUID(int=0),
@@ -110,12 +111,13 @@ class Batch:
                 endpoint=endpoint,
                 p256dh=p256dh,
                 auth=auth,
-                payload=payload,
+                payload=shared[0],
                 urgency=urgency,
                 shrink=shrink,
                 expires_at=push._instant(expires),
                 subject="",
                 org_id=uuid.UUID(str(org_id)),
+                bodies=shared[1],
             )
             if subscription_id is None:  # unsubscribed or signed out meanwhile
                 self._finish(Result(claim, state="cancelled"))
