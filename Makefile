@@ -41,6 +41,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install pwa
+	$(BIN)/pip install --quiet -e '.[test,bench]'  # OR-Tools, measured beside PyVRP in bench_visits
 	$(BIN)/python tests/benchmarks/bench_opportunity_list.py
 	$(BIN)/python tests/benchmarks/bench_knowledge.py
 	$(BIN)/python tests/benchmarks/bench_visits.py --quick
