@@ -27,7 +27,7 @@ IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False,
 FacetParam = Annotated[str | None, Parameter(max_length=200)]
 FORBIDDEN = {
     403: ResponseSpec(
-        data_container=Problem, description="Only admins and knowledge editors write", media_type=PROBLEM_MEDIA_TYPE
+        data_container=Problem, description="Only admins and knowledge editors", media_type=PROBLEM_MEDIA_TYPE
     )
 }
 ADMINS_ONLY = {
@@ -222,7 +222,11 @@ class KnowledgeController(Controller):
         builder = BundleBuilder(db, principal, _lang(request, lang))
         return await builder.build(cursor, list(account_id or [])[:20], max_kb * 1000)
 
-    @get("/editors", summary="The users an admin named knowledge editors (for admins and editors)", responses=READ)
+    @get(
+        "/editors",
+        summary="The users an admin named knowledge editors (for admins and editors)",
+        responses={**READ, **FORBIDDEN},
+    )
     async def list_editors(self, editors: KnowledgeEditors) -> Page[schemas.Editor]:
         return Page(items=[to_out(schemas.Editor, e) for e in await editors.list()])
 
@@ -234,6 +238,10 @@ class KnowledgeController(Controller):
     async def grant_editor(self, data: schemas.EditorGrant, editors: KnowledgeEditors) -> schemas.Editor:
         return to_out(schemas.Editor, await editors.grant(data.user_id))
 
-    @delete("/editors/{user_id:uuid}", summary="Take back a user's editor right (admins)", responses=ADMINS_ONLY)
+    @delete(
+        "/editors/{user_id:uuid}",
+        summary="Take back a user's editor right (admins)",
+        responses={**WRITE, **ADMINS_ONLY},
+    )
     async def revoke_editor(self, user_id: uuid.UUID, editors: KnowledgeEditors) -> None:
         await editors.revoke(user_id)

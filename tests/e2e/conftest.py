@@ -229,7 +229,10 @@ async def live(
     if ttl:
         settings.access_token_ttl_s = ttl.args[0]
     port = _free_port()
-    server = _Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    # loop="asyncio": uvicorn's "auto" would set uvloop's event loop policy for this whole process, the tests' own
+    # loops (and Playwright's connection to its driver) included, and the browser tests then stall.
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", loop="asyncio")
+    server = _Server(config)
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
