@@ -78,7 +78,8 @@ def live_server(settings: Settings) -> Iterator[str]:
     )
     app = create_app(fuzz_settings)
     sock = _free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    # loop="asyncio": "auto" would set uvloop's policy for the whole test process
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", loop="asyncio"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
