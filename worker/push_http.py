@@ -2,7 +2,7 @@
 
 A fan-out sends thousands of small POSTs to a handful of push services, and at that rate the client's own work
 per request decides how fast a worker goes. aiohttp spent about 0.2 ms of CPU per request against the push
-service stand-in, as much as the encryption itself; this client spends 0.07 to 0.1 ms (tests/benchmarks/
+service stand-in, as much as the encryption itself; this client spends about 0.1 ms (tests/benchmarks/
 README_push.md). It does only what a push needs: it writes one request head (the headers are checked first), and
 httptools (llhttp, the parser of Node.js) reads the answer: fixed-length, chunked or ended by the connection.
 

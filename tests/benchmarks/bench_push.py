@@ -629,8 +629,8 @@ What a delivery costs, and what was done about it (2026-11-28):
   a JWT for every message, as the issue defines it; the table also gives the ratio to the encryption alone.
 - **HTTP.** worker/push_http.py writes each request itself and has httptools (llhttp) read the answers. Measured
   against the stand-in with the same 8 sends under way (3,000 messages sealed beforehand, CPU time of the sending
-  process): aiohttp 0.21 to 0.25 ms per request, this client 0.10 to 0.11 ms on asyncio's loop and 0.06 to 0.09 ms
-  on uvloop. httpx, the first client, cost about 1.2 ms.
+  process): aiohttp 0.21 to 0.25 ms per request; this client 0.10 to 0.14 ms on asyncio's loop and about 0.10 ms on
+  uvloop, measured while another suite ran on the machine. httpx, the first client, cost about 1.2 ms.
 - **Event loop.** `fieldloop worker` runs arq on uvloop, as uvicorn runs the API (and so the embedded runner) when
   uvloop is installed; this benchmark runs on uvloop too.
 - **The stand-in.** It was a ThreadingHTTPServer that spent 0.5 to 0.8 ms of CPU per message and set the pace of
