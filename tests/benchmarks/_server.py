@@ -47,9 +47,14 @@ class Seed:
     with_competitors: bool = True
 
 
+def _driverless(url: str) -> str:
+    """The URL as asyncpg takes it: an admin URL may be given with SQLAlchemy's ``+asyncpg`` or without."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def _pg_dsn(admin_url: str, database: str) -> str:
     """``postgresql://user@host:port/<database>``, from the admin URL of the same server."""
-    return admin_url.rsplit("/", 1)[0] + "/" + database
+    return _driverless(admin_url).rsplit("/", 1)[0] + "/" + database
 
 
 @contextmanager
@@ -64,7 +69,7 @@ def sqlite_database() -> Iterator[str]:
 
 async def create_pg_database(admin_url: str, name: str = PG_BENCH_DB) -> str:
     """(Re)create a benchmark's own database, never the test suite's; returns its SQLAlchemy URL."""
-    conn = await asyncpg.connect(admin_url)
+    conn = await asyncpg.connect(_driverless(admin_url))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -74,7 +79,7 @@ async def create_pg_database(admin_url: str, name: str = PG_BENCH_DB) -> str:
 
 
 async def drop_pg_database(admin_url: str, name: str = PG_BENCH_DB) -> None:
-    conn = await asyncpg.connect(admin_url)
+    conn = await asyncpg.connect(_driverless(admin_url))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

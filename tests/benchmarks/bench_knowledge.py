@@ -41,10 +41,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helpers next to this file
 
+from _server import create_pg_database, drop_pg_database  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
-from sqlalchemy import make_url, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.db.engine import Database  # noqa: E402
@@ -107,22 +108,6 @@ def principal_for(user: Any, roles: tuple[str, ...] = ("rep",)) -> Principal:
 
 
 # ---------------------------------------------------------------------------------------------- databases
-
-
-async def pg_create(admin_url: str) -> str:
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    await engine.dispose()
-    return make_url(admin_url).set(database=PG_DATABASE).render_as_string(hide_password=False)
-
-
-async def pg_drop(admin_url: str) -> None:
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    await engine.dispose()
 
 
 async def make_user(db: Database, org: str, email: str, roles: tuple[str, ...], locale: str = "zh-CN") -> Any:
@@ -379,7 +364,7 @@ async def run_backend(
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp / 'knowledge.db'}"
     else:
-        url = await pg_create(args.pg_admin_url)
+        url = await create_pg_database(args.pg_admin_url, PG_DATABASE)
     try:
         await asyncio.to_thread(upgrade, url, "heads")
         settings = Settings(database_url=url, secret_key=SECRET, var_dir=tmp / "var", principal_cache_ttl_s=60.0)
@@ -403,7 +388,7 @@ async def run_backend(
             await db.dispose()
     finally:
         if backend == "postgresql":
-            await pg_drop(args.pg_admin_url)
+            await drop_pg_database(args.pg_admin_url, PG_DATABASE)
     return quality, latency
 
 

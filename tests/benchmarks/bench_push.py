@@ -52,12 +52,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # the repository, when run as a script
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the helpers next to this file
 
 import httpx  # noqa: E402
+from _server import create_pg_database, drop_pg_database  # noqa: E402
 from litestar import Litestar, post  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
-from sqlalchemy import func, make_url, or_, select, text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine  # noqa: E402
+from sqlalchemy import func, or_, select  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.db.engine import Database  # noqa: E402
@@ -643,28 +645,6 @@ measured in the same run.
 """
 
 
-async def _create_database(server_url: str) -> str:
-    """A fresh database of this run's own on the server of ``server_url`` (whose own database is not touched)."""
-    name = f"fieldloop_bench_push_{os.getpid()}"
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await engine.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_database(server_url: str, url: str) -> None:
-    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    finally:
-        await engine.dispose()
-
-
 def _write_readme(database: str, report: str) -> None:
     start, end = f"<!-- {database}:start -->", f"<!-- {database}:end -->"
     text = README.read_text() if README.exists() else README_HEAD
@@ -689,7 +669,8 @@ async def _main(args: argparse.Namespace) -> int:
     try:
         url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
         if args.database_url:
-            url = own_database = await _create_database(args.database_url)
+            own_database = f"fieldloop_bench_push_{os.getpid()}"
+            url = await create_pg_database(args.database_url, own_database)
         await upgrade_async(url)
         settings = Settings(
             database_url=url, secret_key=SECRET, var_dir=workdir / "var", principal_cache_ttl_s=5.0,
@@ -733,7 +714,7 @@ async def _main(args: argparse.Namespace) -> int:
         stand_in.close()
         shutil.rmtree(workdir, ignore_errors=True)
         if own_database is not None:
-            await _drop_database(args.database_url, own_database)
+            await drop_pg_database(args.database_url, own_database)
 
 
 def main() -> int:
