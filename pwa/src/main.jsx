@@ -4,7 +4,7 @@ import { App } from './app.jsx';
 import { initLang } from './lib/i18n.js';
 import { set, state } from './lib/store.js';
 import { startRouter, navigate } from './lib/router.js';
-import { loadSession, refreshOutbox, flush, refreshBundle } from './lib/sync.js';
+import { loadSession, refreshOutbox, flush, refreshBundle, pinApplied } from './lib/sync.js';
 import { ensureSubscription } from './lib/push-core.js';
 
 initLang();
@@ -37,7 +37,9 @@ function listen() {
       dispatchEvent(new CustomEvent('fieldloop:applied', { detail: event.data }));
     }
     // A pin changes what the offline library holds.
-    if (type === 'applied' && (event.data.kind === 'pin' || event.data.kind === 'unpin')) refreshBundle();
+    if (type === 'applied' && (event.data.kind === 'pin' || event.data.kind === 'unpin')) {
+      pinApplied(event.data.meta?.id, event.data.kind === 'pin');
+    }
   });
   addEventListener('online', () => {
     set({ online: true });

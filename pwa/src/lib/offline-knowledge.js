@@ -133,9 +133,23 @@ export async function searchOffline(text, limit = 20) {
 }
 
 export const offlineArticle = async (id) => (await db()).get('articles', id);
-export const offlineCount = async () => (await db()).count('articles');
 
-/** Brings the bundle up to date (a delta after the first time). Answers `{ok, count, missing}`. */
+/** What the offline library holds: `{count, pinned}` articles. */
+export async function offlineCounts() {
+  const all = await (await db()).getAll('articles');
+  return { count: all.length, pinned: all.filter((a) => a.why?.includes('pinned')).length };
+}
+
+/** A pin or unpin the server took: the phone's copy says so at once, before the next bundle arrives. */
+export async function markPinned(id, pinned) {
+  const database = await db();
+  const article = await database.get('articles', id);
+  if (!article) return;
+  const why = (article.why || []).filter((w) => w !== 'pinned');
+  await database.put('articles', { ...article, why: pinned ? ['pinned', ...why] : why });
+}
+
+/** Brings the bundle up to date (a delta after the first time). Answers `{ok, count, pinned, missing}`. */
 export async function syncBundle(lang) {
   const cursor = await kv.get('kb-cursor');
   const answer = await get('/knowledge/bundle', { query: { cursor, lang } });
@@ -156,7 +170,7 @@ export async function syncBundle(lang) {
   await tx.done;
   if (bundle.index) await kv.set('kb-index', bundle.index);
   await kv.set('kb-cursor', bundle.cursor);
-  return { ok: true, count: await database.count('articles') };
+  return { ok: true, ...(await offlineCounts()) };
 }
 
 export async function clearBundle() {

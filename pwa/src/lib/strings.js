@@ -139,7 +139,7 @@ export const STRINGS = {
   'knowledge.suggestedFor': ['For {name}', '适用于 {name}'],
   'knowledge.pinned': ['Pinned', '已置顶'],
   'knowledge.noPins': ['Pin articles to keep them at hand, also offline.', '置顶文章可随时查看，离线也可用。'],
-  'knowledge.onPhone': ['{n} articles on this phone for offline use.', '本机已保存 {n} 篇离线文章。'],
+  'knowledge.onPhone': ['{n} articles on this phone for offline use, {pinned} of them pinned.', '本机已保存 {n} 篇离线文章，其中置顶 {pinned} 篇。'],
   'knowledge.refreshOffline': ['Update offline library', '更新离线资料'],
   'knowledge.article': ['Article', '文章'],
   'knowledge.pin': ['Pin', '置顶'],

@@ -1,7 +1,7 @@
 // Keeping the page's view of the outbox current and sending what waits.
 import { set, state } from './store.js';
 import { entries, replay, clear, SYNC_TAG } from './outbox.js';
-import { syncBundle, clearBundle } from './offline-knowledge.js';
+import { syncBundle, clearBundle, markPinned } from './offline-knowledge.js';
 import { getSession } from './auth.js';
 import { kv } from './db.js';
 
@@ -49,13 +49,19 @@ export async function signedIn(session) {
 /** Brings the offline knowledge bundle up to date and tells the views how many articles it holds. */
 export async function refreshBundle() {
   const result = await syncBundle(state.lang).catch(() => ({ ok: false }));
-  if (result.ok) set({ bundleCount: result.count });
+  if (result.ok) set({ bundle: { count: result.count, pinned: result.pinned } });
   return result;
+}
+
+/** The server took a pin or an unpin: the offline library follows, at once and then from the server. */
+export async function pinApplied(id, pinned) {
+  await markPinned(id, pinned).catch(() => {});
+  return refreshBundle();
 }
 
 /** Drops what the signed-in user read: the worker's last-seen API answers and the offline library. */
 export async function forgetReads() {
   await globalThis.caches?.delete(DATA_CACHE);
   await clearBundle();
-  set({ bundleCount: undefined });
+  set({ bundle: undefined });
 }

@@ -9,7 +9,7 @@ import { flush, refreshBundle } from '../lib/sync.js';
 import { useAppState, toast, set } from '../lib/store.js';
 import { queryParam } from '../lib/router.js';
 import { Markdown, Snippet } from '../markdown.jsx';
-import { searchOffline, offlineArticle, offlineCount } from '../lib/offline-knowledge.js';
+import { searchOffline, offlineArticle, offlineCounts } from '../lib/offline-knowledge.js';
 import { localDate } from './today.jsx';
 
 function ResultList({ items, label }) {
@@ -89,7 +89,7 @@ function OfflineLibrary() {
   const app = useAppState();
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (app.bundleCount === undefined) offlineCount().then((n) => set({ bundleCount: n }));
+    if (app.bundle === undefined) offlineCounts().then((bundle) => set({ bundle }));
   }, []);
   async function refresh() {
     setBusy(true);
@@ -99,7 +99,7 @@ function OfflineLibrary() {
   }
   return (
     <p class="muted small offline-library" data-testid="offline-library">
-      {app.bundleCount === undefined ? '' : t('knowledge.onPhone', { n: app.bundleCount })}{' '}
+      {app.bundle === undefined ? '' : t('knowledge.onPhone', { n: app.bundle.count, pinned: app.bundle.pinned })}{' '}
       <button type="button" class="btn btn-link" onClick={refresh} disabled={busy}>
         {busy ? t('loading') : t('knowledge.refreshOffline')}
       </button>
@@ -189,15 +189,17 @@ export function Article({ id }) {
   const app = useAppState();
   const online = useResource(`/knowledge/articles/${id}`, null, ['pin', 'unpin']);
   const [stored, setStored] = useState(null);
+  const fresh = Boolean(online.answer?.ok && !online.answer.stale);
   useEffect(() => {
-    if (online.answer && !online.answer.ok) offlineArticle(id).then((a) => setStored(a || null));
-    if (online.answer?.ok && !online.answer.stale) {
-      request('POST', `/knowledge/articles/${id}/reads`).catch(() => {});
-    }
+    // Without signal, the phone's copy: the last-seen answer may predate a pin, the offline library does not.
+    if (online.answer && !fresh) offlineArticle(id).then((a) => setStored(a || null));
+    if (fresh) request('POST', `/knowledge/articles/${id}/reads`).catch(() => {});
   }, [online.answer]);
   const article = online.answer?.ok ? online.answer.data : stored;
   const waitingPin = app.outbox.filter((e) => (e.kind === 'pin' || e.kind === 'unpin') && e.meta?.id === id && e.state === 'pending').pop();
-  const pinned = waitingPin ? waitingPin.kind === 'pin' : Boolean(article?.pinned || stored?.why?.includes('pinned'));
+  let pinned = Boolean(article?.pinned);
+  if (waitingPin) pinned = waitingPin.kind === 'pin';
+  else if (!fresh && stored) pinned = Boolean(stored.why?.includes('pinned'));
 
   async function togglePin() {
     const kind = pinned ? 'unpin' : 'pin';

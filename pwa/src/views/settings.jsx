@@ -145,7 +145,7 @@ export function Settings() {
     await clear();
     await forgetReads();
     await signOut();
-    set({ session: null, outbox: [], bundleCount: undefined });
+    set({ session: null, outbox: [], bundle: undefined });
     navigate('/signin', { replace: true });
   }
 
