@@ -4,6 +4,9 @@ close date, promised date) with If-Match, and logging what the customer did. A c
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from tests.e2e.conftest import Phone
 from tests.e2e.helpers import eventually, outbox, sign_in
 
@@ -77,3 +80,48 @@ async def test_quick_update_and_log_a_customer_action(phone: Phone) -> None:
 async def _changed(phone: Phone, deal_id: str, version: int) -> dict | None:
     deal = await phone.live.ok("rep1", "GET", f"/opportunities/{deal_id}")
     return deal if deal["version"] > version else None
+
+
+async def test_every_deal_shows_while_the_stages_are_slow_or_out_of_reach(phone: Phone) -> None:
+    """The pipeline is grouped by the org's stages, read separately. Until they arrive the list waits; when they
+    cannot be read, every deal is shown in one list. No deal is ever folded away as "won or lost" for want of
+    the stages (which once hid the whole pipeline behind a closed fold, and kept it there for a tap)."""
+    live, page = phone.live, phone.page
+    rep = (await live.ok("rep1", "GET", "/me"))["id"]
+    deals = (await live.ok("rep1", "GET", "/opportunities", params={"owner_id": rep, "limit": 100}))["items"]
+    stages = (await live.ok("rep1", "GET", "/pipeline/stages"))["items"]
+    open_keys = {s["key"] for s in stages if s["kind"] == "open"}
+    open_deals = [d for d in deals if d["stage"] in open_keys]
+    assert open_deals and len(open_deals) < len(deals), "the demo rep has open and closed deals"
+    rows = page.get_by_test_id("deal-row")
+
+    # Out of reach (and never seen before): one plain list of every deal, all of it on screen.
+    async def unreachable(route: Any) -> None:
+        await route.abort()
+
+    await phone.context.route("**/api/v1/pipeline/stages*", unreachable)
+    await sign_in(phone, "rep1")
+    await page.get_by_role("link", name="商机", exact=True).click()
+    await rows.first.wait_for()
+    assert await rows.count() == len(deals)
+    assert await page.locator("details [data-testid=deal-row]").count() == 0
+    await phone.context.unroute("**/api/v1/pipeline/stages*", unreachable)
+
+    # Slow: the page waits for them, then groups; the first deal on screen opens with a tap.
+    release = asyncio.Event()
+
+    async def slow(route: Any) -> None:
+        await release.wait()
+        await route.continue_()
+
+    await phone.context.route("**/api/v1/pipeline/stages*", slow)
+    await page.reload()
+    await page.get_by_text("加载中…").wait_for()
+    assert await rows.count() == 0
+    release.set()
+    await page.locator(".stage-group").first.wait_for()
+    assert await page.locator(".stage-group [data-testid=deal-row]").count() == len(open_deals)
+    assert await page.locator("details [data-testid=deal-row]").count() == len(deals) - len(open_deals)
+    first = await rows.first.get_attribute("href")
+    await rows.first.click()
+    await page.wait_for_url(f"**{first}")

@@ -15,27 +15,30 @@ const FIELDS = ['stage', 'next_step', 'amount', 'close_date', 'promised_date'];
 
 function useStages() {
   const stages = useResource('/pipeline/stages');
-  return stages.answer?.ok ? stages.answer.data.items : [];
+  return { stages: stages.answer?.ok ? stages.answer.data.items : [], settled: Boolean(stages.answer) };
 }
 
 export function Opportunities() {
   const app = useAppState();
   const list = useResource('/opportunities', { owner_id: app.session.user.id, limit: 100 }, ['opportunity']);
-  const stages = useStages();
+  const { stages, settled } = useStages();
   const items = list.answer?.ok ? list.answer.data.items : [];
   const open = new Set(stages.filter((s) => s.kind === 'open').map((s) => s.key));
   const groups = stages
     .filter((s) => s.kind === 'open')
     .map((s) => ({ stage: s, deals: items.filter((o) => o.stage === s.key) }))
     .filter((g) => g.deals.length);
-  const others = stages.length ? items.filter((o) => !open.has(o.stage)) : items;
+  // Without the stages (not read yet, or out of reach) nothing can be told open or closed: one plain list.
+  const others = stages.length ? items.filter((o) => !open.has(o.stage)) : [];
+  const ungrouped = settled && !stages.length ? items : [];
   const total = (deals) => deals.reduce((n, o) => n + o.amount, 0);
   return (
     <Page title={t('opp.title')}>
       <Freshness answer={list.answer} />
-      {list.loading && !list.answer && <Loading />}
+      {!(list.answer && (settled || !list.answer.ok)) && <Loading />}
       <Problem answer={list.answer} onRetry={list.reload} />
       {list.answer?.ok && !items.length && <Empty>{t('opp.empty')}</Empty>}
+      {ungrouped.length > 0 && <DealList deals={ungrouped} outbox={app.outbox} />}
       {groups.map((g) => (
         <section aria-labelledby={`stage-${g.stage.key}`} class="stage-group">
           <h2 id={`stage-${g.stage.key}`} class="section-title">
@@ -61,7 +64,7 @@ function DealList({ deals, outbox }) {
         const waiting = outbox.filter((e) => e.meta?.id === o.id && e.kind === 'opportunity');
         const trouble = waiting.some((e) => e.state !== 'pending');
         return (
-          <li>
+          <li key={o.id}>
             <a class="card card-link" href={`/opportunities/${o.id}`} data-testid="deal-row">
               <p class="card-title">{o.name}</p>
               <p class="muted small">
@@ -217,7 +220,7 @@ export function OpportunityDetail({ id }) {
   const app = useAppState();
   const one = useResource(`/opportunities/${id}`, null, ['opportunity']);
   const activities = useResource('/activities', { opportunity_id: id, limit: 5 }, ['activity', 'check_out']);
-  const stages = useStages();
+  const { stages } = useStages();
   const o = one.answer?.ok ? one.answer.data : null;
   const mine = app.outbox.filter((e) => e.meta?.id === id && e.kind === 'opportunity');
   const conflicts = mine.filter((e) => e.state !== 'pending');
