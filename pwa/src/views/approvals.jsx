@@ -47,7 +47,7 @@ export function Approvals() {
       {inbox.answer?.ok && !items.length && <Empty>{t('approvals.empty')}</Empty>}
       <ul class="cards" aria-label={t('approvals.inbox')}>
         {items.map((a) => (
-          <li>
+          <li key={a.id}>
             <a class="card card-link" href={`/approvals/${a.id}`} data-testid="approval-row">
               <p class="eyebrow">
                 {t(`subject.${a.subject_type}`)}

@@ -39,7 +39,7 @@ export function FollowUps() {
       <h2 id="followups-title" class="card-title">{t('followups.title')}</h2>
       <ul class="followup-list">
         {shownTasks.map((task) => (
-          <li class="followup" data-testid="task">
+          <li key={task.id} class="followup" data-testid="task">
             <div>
               {task.opportunity_id ? <a href={`/opportunities/${task.opportunity_id}`}>{task.title}</a> : <strong>{task.title}</strong>}
               {task.detail && <p class="muted small">{task.detail}</p>}
@@ -54,7 +54,7 @@ export function FollowUps() {
           </li>
         ))}
         {shownReminders.map((reminder) => (
-          <li class="followup" data-testid="reminder">
+          <li key={reminder.id} class="followup" data-testid="reminder">
             <div>
               <a href={reminder.url}>{reminder.title}</a>
               <p class="muted small">

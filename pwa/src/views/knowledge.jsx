@@ -16,7 +16,7 @@ function ResultList({ items, label }) {
   return (
     <ul class="cards" aria-label={label}>
       {items.map((item) => (
-        <li>
+        <li key={item.id}>
           <a class="card card-link" href={`/knowledge/${item.id}`} data-testid="knowledge-result">
             <p class="card-title" lang={item.lang}>{item.title}</p>
             {item.snippet !== undefined ? (

@@ -40,7 +40,7 @@ export function Opportunities() {
       {list.answer?.ok && !items.length && <Empty>{t('opp.empty')}</Empty>}
       {ungrouped.length > 0 && <DealList deals={ungrouped} outbox={app.outbox} />}
       {groups.map((g) => (
-        <section aria-labelledby={`stage-${g.stage.key}`} class="stage-group">
+        <section key={g.stage.key} aria-labelledby={`stage-${g.stage.key}`} class="stage-group">
           <h2 id={`stage-${g.stage.key}`} class="section-title">
             {g.stage.name} <span class="muted">· {g.deals.length} · {money(total(g.deals), g.deals[0].currency)}</span>
           </h2>
@@ -239,7 +239,7 @@ export function OpportunityDetail({ id }) {
             <p class="muted small">{t('opp.closeShort', { when: date(o.close_date) })}{o.promised_date ? ` · ${t('opp.promisedShort', { when: date(o.promised_date) })}` : ''}</p>
           </header>
           {conflicts.map((entry) => (
-            <div class="note note-error" role="alert" data-testid="conflict">
+            <div key={entry.id} class="note note-error" role="alert" data-testid="conflict">
               <p><strong>{entry.state === 'conflict' ? t('conflict.title') : t('outbox.refused')}</strong></p>
               <p>{entry.state === 'conflict' ? t('conflict.opportunity') : entry.problem?.detail || entry.problem?.title}</p>
               {entry.problem?.errors?.map((e) => <p class="small">{e.message}</p>)}
@@ -258,7 +258,7 @@ export function OpportunityDetail({ id }) {
               <h2 id="recent-title" class="section-title">{t('activity.recent')}</h2>
               <ul class="plain">
                 {activities.answer.data.items.map((a) => (
-                  <li>
+                  <li key={a.id}>
                     {dateTime(a.occurred_at)} · {t(`activity.${a.kind}`)} · {a.summary}
                   </li>
                 ))}

@@ -64,7 +64,7 @@ export function Outbox() {
       )}
       <ul class="cards" aria-label={t('outbox.title')}>
         {items.map((entry) => (
-          <li class={`card outbox-${entry.state}`} data-testid="outbox-entry">
+          <li key={entry.id} class={`card outbox-${entry.state}`} data-testid="outbox-entry">
             <p class="eyebrow">
               {t(`outbox.state.${entry.state}`)} · {dateTime(entry.created_at)}
             </p>

@@ -117,6 +117,7 @@ export function Settings() {
 
   async function togglePush(event) {
     const on = event.currentTarget.checked;
+    setPush(on); // the switch shows where the user put it while the browser and the server are asked
     setPushBusy(true);
     const problem = on ? await enablePush() : (await disablePush(), null);
     setPushBusy(false);

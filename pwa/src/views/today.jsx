@@ -183,7 +183,7 @@ function StopList({ stops, outbox }) {
       {stops.map((stop, i) => {
         const status = effectiveStatus(stop, outbox);
         return (
-          <li class={`stop stop-${status}`} data-testid="stop">
+          <li key={stop.visit_id} class={`stop stop-${status}`} data-testid="stop">
             <span class="stop-num" aria-hidden="true">{i + 1}</span>
             <div class="stop-body">
               <p class="stop-name">{stop.name || t('today.unnamed')}</p>
