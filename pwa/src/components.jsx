@@ -52,8 +52,9 @@ export function Problem({ answer, onRetry }) {
 }
 
 /**
- * Reads `path` (with `query`) and reads again when they change, when the app comes back online and when the
- * server took a change of one of `kinds` from the outbox (the latest read always wins). Answers
+ * Reads `path` (with `query`) and reads again when they change, when the app comes back online, when the
+ * service worker takes over the page, and when the server took a change of one of `kinds` from the outbox (the
+ * latest read always wins). Answers
  * `{answer, loading, reload}`.
  */
 export function useResource(path, query, kinds = []) {
@@ -75,7 +76,7 @@ export function useResource(path, query, kinds = []) {
   }, [key]);
   useEffect(() => {
     load();
-  }, [key, app.online, changes]);
+  }, [key, app.online, changes, app.controlled]);
   return { answer, loading, reload: load };
 }
 

@@ -59,6 +59,10 @@ function registerWorker() {
     if (state.updating && !reloading) {
       reloading = true;
       location.reload();
+    } else if (!state.updating) {
+      // The worker took over the page (first install): what was read before went past it and was not kept for
+      // offline use, so the screens read again, through it.
+      set({ controlled: state.controlled + 1 });
     }
   });
   navigator.serviceWorker.addEventListener('message', (event) => {

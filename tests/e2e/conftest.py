@@ -65,6 +65,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "access_token_ttl(seconds): the test's server issues short-lived tokens")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps each phase's report on the test, so that the phone can tell in teardown whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     reason = _missing()
     if reason is None:
@@ -319,7 +327,21 @@ async def phone(browser: Any, live: Live, request: pytest.FixtureRequest) -> Asy
     phone.page.on("console", lambda m: phone.console.append(f"{m.type}: {m.text}"))
     phone.page.on("pageerror", lambda e: phone.console.append(f"pageerror: {e}"))
     yield phone
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        await _what_the_phone_showed(phone)
     await context.close()
     # Nothing may have gone to the internet: the only blocked requests are the loopback "no tiles" address.
     outside = [u for u in phone.blocked if not u.startswith("http://127.0.0.1:")]
     assert not outside, f"requests to other hosts: {outside[:5]}"
+
+
+async def _what_the_phone_showed(phone: Phone) -> None:
+    """After a failure: the screen as a screenshot, and its text and console printed into the test's report."""
+    try:
+        await phone.shot("failure")
+        text = await phone.page.locator("body").inner_text(timeout=5_000)
+        print(f"--- the phone at {phone.page.url} ---\n{text}")
+    except Exception as error:  # the page may be gone with the failure
+        print(f"--- the phone could not be read: {error}")
+    print("--- console ---\n" + "\n".join(phone.console[-40:]))

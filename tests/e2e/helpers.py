@@ -28,6 +28,14 @@ async def controlled(phone: Phone) -> None:
     )
 
 
+async def kept(phone: Phone, *paths: str) -> bool:
+    """Whether the service worker keeps a last-seen answer for each API path given (a part of its URL)."""
+    urls = await phone.page.evaluate(
+        "async () => (await (await caches.open('fieldloop-data')).keys()).map((request) => request.url)"
+    )
+    return all(any("/api/v1" + path in url for url in urls) for path in paths)
+
+
 async def eventually(check: Callable[[], Awaitable[Any]], within: float = 15.0, every: float = 0.25) -> Any:
     """Polls ``check`` until it answers something truthy; the last answer otherwise fails the test."""
     deadline = time.monotonic() + within
@@ -54,6 +62,15 @@ async def submit_discount(live: Live, rep: str, pct: float = 15.0, note: str = "
     deal = next(d for d in deals["items"] if d["stage"] not in ("won", "lost") and 0 < d["amount"] < 1_000_000 * 100)
     body = {"subject_type": "discount", "opportunity_id": deal["id"], "discount_pct": pct, "note": note}
     return await live.ok(rep, "POST", "/approvals", json=body)
+
+
+async def approval_requests(live: Live, subscriber: Any, approval_id: str) -> list[dict[str, Any]]:
+    """The pushes asking to decide ``approval_id`` that the push service stand-in received for ``subscriber``."""
+    return [
+        m.payload
+        for m in live.push.messages_for(subscriber)
+        if m.payload.get("type") == "approval.requested" and approval_id in m.payload.get("url", "")
+    ]
 
 
 async def user_id(live: Live, who: str) -> str:

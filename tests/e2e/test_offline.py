@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.e2e.conftest import Phone
-from tests.e2e.helpers import eventually, outbox, sign_in, submit_discount, user_id
+from tests.e2e.helpers import eventually, kept, outbox, sign_in, submit_discount, user_id
 
 
 async def _plan_for(phone: Phone, who: str, accounts: list[dict]) -> dict:
@@ -34,6 +34,8 @@ async def test_offline_approve_and_check_in_are_applied_once_when_back_online(ph
     # Online once: the inbox, the decision view and today's plan are seen, and so kept by the worker.
     await sign_in(phone, "manager1")
     await page.get_by_test_id("next-visit").wait_for()
+    # Read before the worker took over the page, the plan is read again through it, and so kept.
+    await eventually(lambda: kept(phone, "/visits?", f"/visits/plans/{plan['plan_id']}"))
     await page.get_by_role("link", name="审批", exact=True).click()
     await page.get_by_test_id("approval-row").first.wait_for()
     await page.locator(f"[data-testid=approval-row][href='/approvals/{asked['id']}']").click()

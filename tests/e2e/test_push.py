@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.e2e.conftest import Phone
-from tests.e2e.helpers import controlled, eventually, sign_in, submit_discount
+from tests.e2e.helpers import approval_requests, controlled, eventually, sign_in, submit_discount
 
 
 @dataclass
@@ -234,16 +234,6 @@ async def test_a_replaced_subscription_is_renewed_with_the_server(phone: Phone) 
 
     asked = await submit_discount(live, "rep1", 15)
 
-    def requested(subscriber: Any) -> list[dict[str, Any]]:
-        return [
-            m.payload
-            for m in live.push.messages_for(subscriber)
-            if m.payload.get("type") == "approval.requested" and asked["id"] in m.payload.get("url", "")
-        ]
-
-    async def reached_new() -> list[dict[str, Any]]:
-        return requested(new)
-
-    await eventually(reached_new, within=20)
+    await eventually(lambda: approval_requests(live, new, asked["id"]), within=20)
     await asyncio.sleep(1)  # the fan-out to every subscription of the manager happens together
-    assert requested(old) == [], "the replaced subscription was dropped on the server"
+    assert await approval_requests(live, old, asked["id"]) == [], "the replaced subscription was dropped on the server"

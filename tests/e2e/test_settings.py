@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 from tests.e2e.conftest import Phone
-from tests.e2e.helpers import eventually, sign_in, submit_discount
+from tests.e2e.helpers import approval_requests, eventually, sign_in, submit_discount
 
 # The browser's side of push, backed by the stand-in's subscription (`SUBSCRIPTION` is its toJSON()).
 BROWSER_PUSH = """(() => {
@@ -44,15 +43,6 @@ BROWSER_PUSH = """(() => {
 })();"""
 
 
-async def asked_of(live: Any, subscriber: Any, approval_id: str) -> list[dict[str, Any]]:
-    """The approval requests for ``approval_id`` the push service received for ``subscriber``."""
-    return [
-        m.payload
-        for m in live.push.messages_for(subscriber)
-        if m.payload.get("type") == "approval.requested" and approval_id in m.payload.get("url", "")
-    ]
-
-
 async def test_the_notifications_switch_subscribes_and_unsubscribes_this_phone(phone: Phone) -> None:
     live, page, context = phone.live, phone.page, phone.context
     await context.grant_permissions(["notifications"], origin=live.base_url)
@@ -70,7 +60,7 @@ async def test_the_notifications_switch_subscribes_and_unsubscribes_this_phone(p
 
     # On: an approval for the manager reaches this phone's subscription, encrypted to its keys.
     first = await submit_discount(live, "rep1", 16)
-    await eventually(lambda: asked_of(live, this_phone, first["id"]), within=20)
+    await eventually(lambda: approval_requests(live, this_phone, first["id"]), within=20)
     await page.reload()
     await page.get_by_role("switch", name="通知", checked=True).wait_for()
     await live.ok("rep1", "POST", f"/approvals/{first['id']}/recall")
@@ -82,6 +72,6 @@ async def test_the_notifications_switch_subscribes_and_unsubscribes_this_phone(p
     other_device = live.push.new_subscriber(application_server_key=key)
     await live.ok("manager1", "POST", "/push/subscriptions", json=other_device.to_json())
     second = await submit_discount(live, "rep1", 17)
-    await eventually(lambda: asked_of(live, other_device, second["id"]), within=20)
+    await eventually(lambda: approval_requests(live, other_device, second["id"]), within=20)
     await asyncio.sleep(1)  # one fan-out sends to every subscription of the manager together
-    assert await asked_of(live, this_phone, second["id"]) == []
+    assert await approval_requests(live, this_phone, second["id"]) == []

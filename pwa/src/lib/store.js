@@ -12,6 +12,7 @@ export const state = {
   lang: 'en',
   config: { tile_url: null, tile_attribution: '', tile_crs: 'wgs84' },
   applied: {}, // kind → how many changes of that kind the server has taken since the app started
+  controlled: 0, // how often a service worker took over this page (the views read again through it)
 };
 
 const listeners = new Set();
