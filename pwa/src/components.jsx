@@ -1,6 +1,6 @@
 // Pieces every screen uses: the page frame, loading and error states, a read hook.
 import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
-import { get, problemText } from './lib/api.js';
+import { get, problemText, apiUrl } from './lib/api.js';
 import { t } from './lib/i18n.js';
 import { useAppState } from './lib/store.js';
 
@@ -53,8 +53,8 @@ export function Problem({ answer, onRetry }) {
 
 /**
  * Reads `path` (with `query`) and reads again when they change, when the app comes back online, when the
- * service worker takes over the page, and when the server took a change of one of `kinds` from the outbox (the
- * latest read always wins). Answers
+ * service worker takes over the page, when a last-seen answer shown on a weak signal has its network answer,
+ * and when the server took a change of one of `kinds` from the outbox (the latest read always wins). Answers
  * `{answer, loading, reload}`.
  */
 export function useResource(path, query, kinds = []) {
@@ -77,6 +77,14 @@ export function useResource(path, query, kinds = []) {
   useEffect(() => {
     load();
   }, [key, app.online, changes, app.controlled]);
+  useEffect(() => {
+    if (!path) return undefined;
+    const url = apiUrl(path, query);
+    const mine = url.pathname + url.search;
+    const onFresh = (event) => event.detail === mine && load();
+    addEventListener('fieldloop:fresh', onFresh);
+    return () => removeEventListener('fieldloop:fresh', onFresh);
+  }, [key]);
   return { answer, loading, reload: load };
 }
 

@@ -67,6 +67,8 @@ function registerWorker() {
   });
   navigator.serviceWorker.addEventListener('message', (event) => {
     if (event.data?.type === 'navigate') navigate(event.data.url);
+    // A read answered from the last-seen copy on a weak signal has its network answer now.
+    if (event.data?.type === 'fresh') dispatchEvent(new CustomEvent('fieldloop:fresh', { detail: event.data.url }));
   });
   navigator.serviceWorker
     .register('/sw.js', { scope: '/' })

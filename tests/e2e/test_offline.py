@@ -4,6 +4,7 @@ exactly once when the signal is back; a conflicting offline update is shown as a
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.e2e.conftest import Phone
 from tests.e2e.helpers import eventually, kept, outbox, sign_in, submit_discount, user_id
@@ -194,3 +195,33 @@ async def test_what_waits_is_sent_when_the_app_starts(phone: Phone) -> None:
     approval = await eventually(lambda: _approved(phone, asked["id"]))
     assert [d["decision"] for d in approval["decisions"]] == ["approve"]
     await eventually(lambda: _empty(phone))
+
+
+async def test_a_weak_signal_shows_the_last_seen_inbox_then_the_fresh_one(phone: Phone) -> None:
+    """When the server is slow to answer (a weak signal), the app shows what was last seen after a few seconds
+    rather than spin, says so, and replaces it with the server's answer when that arrives, with no tap."""
+    live, page, context = phone.live, phone.page, phone.context
+    seen = await submit_discount(live, "rep1", 13, "上次看到的申请")
+    await sign_in(phone, "manager1")
+    await page.get_by_role("link", name="审批", exact=True).click()
+    await page.locator(f"[data-testid=approval-row][href='/approvals/{seen['id']}']").wait_for()
+    await eventually(lambda: kept(phone, "/approvals?"))
+
+    # Meanwhile the rep takes that request back and asks again: the server's inbox has only the new one.
+    await live.ok("rep1", "POST", f"/approvals/{seen['id']}/recall")
+    new = await submit_discount(live, "rep1", 12, "重新提交的申请")
+    slow = asyncio.Event()
+
+    async def weak_signal(route: Any) -> None:
+        if not slow.is_set():
+            slow.set()
+            await asyncio.sleep(9)  # longer than the worker waits before it shows the last-seen answer
+        await route.continue_()
+
+    await context.route("**/api/v1/approvals?*", weak_signal)
+    await page.reload()
+    await page.get_by_text("无网络：显示上次查看的内容。").wait_for(timeout=20_000)
+    assert await page.locator(f"[data-testid=approval-row][href='/approvals/{seen['id']}']").is_visible()
+    await page.locator(f"[data-testid=approval-row][href='/approvals/{new['id']}']").wait_for(timeout=20_000)
+    assert not await page.get_by_text("无网络：显示上次查看的内容。").is_visible()
+    assert await page.locator(f"[data-testid=approval-row][href='/approvals/{seen['id']}']").count() == 0

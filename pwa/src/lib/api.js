@@ -5,12 +5,18 @@ import { accessToken } from './auth.js';
 import { uuid } from './db.js';
 import { lang } from './i18n.js';
 
-export async function request(method, path, { body, ifMatch, key, signal, query } = {}) {
+/** The URL of an API path with its query (lists repeat the parameter; empty values are left out). */
+export function apiUrl(path, query) {
   const url = new URL('/api/v1' + path, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (Array.isArray(v)) v.forEach((x) => url.searchParams.append(k, x));
     else if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
   }
+  return url;
+}
+
+export async function request(method, path, { body, ifMatch, key, signal, query } = {}) {
+  const url = apiUrl(path, query);
   const headers = { Accept: 'application/json', 'Accept-Language': lang() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['Idempotency-Key'] = key || uuid();

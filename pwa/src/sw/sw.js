@@ -1,7 +1,8 @@
 // The service worker: this file wires events; the work lives in small functions below and in src/lib.
 //   install   precache the app shell under a versioned cache name (the build derives the version)
 //   activate  delete older shell caches, take control, send what waits in the outbox
-//   fetch     app shell from the cache; API reads network-first with the last answer as fallback
+//   fetch     app shell from the cache; API reads network-first with the last answer as fallback (and the
+//             network answer announced to the page when it comes late)
 //   push      show the notification in the payload's language with its actions
 //   click     Approve/Reject decide from the notification without opening the app; a plain tap opens it
 //   sync      replay the outbox
@@ -67,7 +68,7 @@ function onFetch(event) {
   const url = new URL(request.url);
   if (url.origin !== location.origin) return; // map tiles and the like: the browser's own handling
   if (url.pathname.startsWith('/api/')) {
-    if (!NOT_CACHED.some((re) => re.test(url.pathname))) event.respondWith(networkFirst(request, DATA));
+    if (!NOT_CACHED.some((re) => re.test(url.pathname))) event.respondWith(networkFirst(request, DATA, event));
     return;
   }
   if (request.mode === 'navigate' && !NOT_APP.some((re) => re.test(url.pathname))) {
@@ -98,8 +99,16 @@ async function cacheFirst(request) {
   return response;
 }
 
-async function networkFirst(request, cacheName) {
+// Answers that came from the network after the page was shown the last-seen copy: the page's next read of that
+// URL gets them at once, instead of waiting on the weak signal again.
+const justArrived = new Set();
+
+async function networkFirst(request, cacheName, event) {
   const cache = await caches.open(cacheName);
+  if (justArrived.delete(request.url)) {
+    const arrived = await cache.match(request);
+    if (arrived) return arrived;
+  }
   const network = fetch(request).then(async (response) => {
     if (response.status === 200) await cache.put(request, response.clone());
     return response;
@@ -110,12 +119,28 @@ async function networkFirst(request, cacheName) {
   ]);
   if (first) return first;
   const cached = await cache.match(request);
-  if (cached) return marked(cached);
+  if (cached) {
+    // The page shows the last answer now; when the slow network's answer comes, the page reads it.
+    const late = network
+      .then((response) => {
+        if (response.status !== 200) return;
+        justArrived.add(request.url);
+        return freshened(request.url);
+      })
+      .catch(() => {});
+    event?.waitUntil(late);
+    return marked(cached);
+  }
   try {
     return await network;
   } catch {
     return offlineProblem();
   }
+}
+
+async function freshened(url) {
+  const { pathname, search } = new URL(url);
+  for (const page of await clients.matchAll({ type: 'window' })) page.postMessage({ type: 'fresh', url: pathname + search });
 }
 
 /** A cached answer, marked so that the page can say "offline — last seen". */
