@@ -31,10 +31,11 @@ export function Loading({ label }) {
   );
 }
 
-/** How fresh what is shown is: "offline, last seen" for answers from the worker's cache. */
+/** How fresh what is shown is: "last seen" for answers from the worker's cache, without signal or on a weak one. */
 export function Freshness({ answer }) {
+  const app = useAppState();
   if (!answer?.stale) return null;
-  return <p class="note note-offline">{t('offline.lastSeen')}</p>;
+  return <p class="note note-offline">{t(app.online ? 'offline.weakSignal' : 'offline.lastSeen')}</p>;
 }
 
 export function Problem({ answer, onRetry }) {

@@ -220,8 +220,9 @@ async def test_a_weak_signal_shows_the_last_seen_inbox_then_the_fresh_one(phone:
 
     await context.route("**/api/v1/approvals?*", weak_signal)
     await page.reload()
-    await page.get_by_text("无网络：显示上次查看的内容。").wait_for(timeout=20_000)
+    await page.get_by_text("信号弱：先显示上次查看的内容，服务器响应后自动更新。").wait_for(timeout=20_000)
+    await phone.shot("18-weak-signal")
     assert await page.locator(f"[data-testid=approval-row][href='/approvals/{seen['id']}']").is_visible()
     await page.locator(f"[data-testid=approval-row][href='/approvals/{new['id']}']").wait_for(timeout=20_000)
-    assert not await page.get_by_text("无网络：显示上次查看的内容。").is_visible()
+    assert not await page.get_by_text("信号弱：先显示上次查看的内容").is_visible()
     assert await page.locator(f"[data-testid=approval-row][href='/approvals/{seen['id']}']").count() == 0

@@ -16,6 +16,7 @@ export const STRINGS = {
   'error.missing': ['This server does not offer this yet.', '服务器暂不支持此功能。'],
   'offline.badge': ['Offline', '离线'],
   'offline.lastSeen': ['No signal: showing what you last saw.', '无网络：显示上次查看的内容。'],
+  'offline.weakSignal': ['Weak signal: showing what you last saw until the server answers.', '信号弱：先显示上次查看的内容，服务器响应后自动更新。'],
   'offline.unavailable': ['No signal, and nothing saved on this phone for this yet.', '无网络，且本机尚未保存相关内容。'],
 
   'signin.title': ['Sign in', '登录'],
