@@ -115,7 +115,9 @@ async def test_every_deal_shows_while_the_stages_are_slow_or_out_of_reach(phone:
         await route.continue_()
 
     await phone.context.route("**/api/v1/pipeline/stages*", slow)
-    await page.reload()
+    # The deals themselves have arrived: without the stages, none of them may be drawn yet.
+    async with page.expect_response(lambda r: "/api/v1/opportunities?" in r.url and r.status == 200):
+        await page.reload()
     await page.get_by_text("加载中…").wait_for()
     assert await rows.count() == 0
     release.set()
